@@ -1,0 +1,66 @@
+using System.CommandLine;
+using Metrics.Runner.Migrations;
+
+namespace Metrics.Runner.Commands;
+
+/// <summary><c>metrics migrate</c>: applies pending scripts, or prints them with --dry-run.</summary>
+public sealed class MigrateCommand : Command
+{
+    private static readonly Option<bool> DryRun = new("--dry-run")
+    {
+        Description = "Print the pending SQL exactly as it would run, and change nothing.",
+    };
+
+    private readonly DatabaseCommandRunner _runner;
+
+    public MigrateCommand(DatabaseCommandRunner runner)
+        : base("migrate", "Apply pending SQL scripts from db/migrations (in order) and db/repeatable (when changed).")
+    {
+        _runner = runner;
+        this.AddDatabaseOptions();
+        Add(CommonOptions.LockTimeout);
+        Add(DryRun);
+        Add(ScriptOptions.Scripts);
+        SetAction((parseResult, cancellationToken) => _runner.RunAsync(parseResult, async (target, output) =>
+        {
+            var errors = parseResult.InvocationConfiguration.Error;
+            var options = new MigrateOptions(parseResult.GetValue(DryRun), TimeSpan.FromSeconds(parseResult.GetValue(CommonOptions.LockTimeout)));
+            var migrator = new Migrator(target, ScriptOptions.Resolve(parseResult), output);
+            if (!options.DryRun)
+                output.WriteLine($"migrating {target.Description} (app schema \"{target.AppSchema}\")");
+            var result = await migrator.MigrateAsync(options, cancellationToken);
+            return Render(result, options, output, errors);
+        }));
+    }
+
+    private static int Render(MigrationResult result, MigrateOptions options, TextWriter output, TextWriter errors)
+    {
+        switch (result.Outcome)
+        {
+            case MigrationOutcome.Succeeded when options.DryRun:
+                output.WriteLine(result.Applied.Count == 0
+                    ? "-- dry run: nothing pending; the database is up to date."
+                    : $"-- dry run: {result.Applied.Count} script(s) would run; nothing was changed.");
+                return ExitCodes.Success;
+            case MigrationOutcome.Succeeded:
+                output.WriteLine(result.Applied.Count == 0
+                    ? "nothing pending: the database is up to date."
+                    : $"applied {result.Applied.Count} script(s) in {result.Applied.Sum(a => a.Duration.TotalMilliseconds):0} ms.");
+                return ExitCodes.Success;
+            case MigrationOutcome.AppTablesMissing:
+                errors.WriteLine($"error: {result.Error}");
+                return ExitCodes.AppTablesMissing;
+            case MigrationOutcome.Drift:
+                errors.WriteLine($"error: {result.Error}");
+                return ExitCodes.DriftDetected;
+            case MigrationOutcome.LockTimeout:
+                errors.WriteLine($"error: {result.Error}");
+                return ExitCodes.LockTimeout;
+            default:
+                if (result.Applied.Count > 0)
+                    output.WriteLine($"applied {result.Applied.Count} script(s) before the failure.");
+                errors.WriteLine($"error: {result.Error}");
+                return ExitCodes.ScriptFailed;
+        }
+    }
+}

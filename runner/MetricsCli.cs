@@ -1,0 +1,31 @@
+using System.CommandLine;
+using Metrics.Runner.Commands;
+
+namespace Metrics.Runner;
+
+/// <summary>The <c>metrics</c> command tree, and how it is invoked (parse errors exit with <see cref="ExitCodes.UsageError"/>).</summary>
+public static class MetricsCli
+{
+    public static RootCommand Build(Func<string, string?> environment)
+    {
+        var runner = new DatabaseCommandRunner(environment);
+        return new RootCommand("metrics: operator metrics for PostgreSQL. Applies the metrics schema, refreshes the facts and reports status.\n\n" + ExitCodes.HelpText)
+        {
+            new MigrateCommand(runner),
+            new StatusCommand(runner),
+        };
+    }
+
+    public static async Task<int> InvokeAsync(string[] args, InvocationConfiguration configuration, Func<string, string?> environment, CancellationToken cancellationToken = default)
+    {
+        var parseResult = Build(environment).Parse(args);
+        if (parseResult.Errors.Count > 0 && parseResult.Action is not System.CommandLine.Help.HelpAction)
+        {
+            foreach (var error in parseResult.Errors)
+                configuration.Error.WriteLine($"error: {error.Message}");
+            configuration.Error.WriteLine("Run 'metrics --help' for usage.");
+            return ExitCodes.UsageError;
+        }
+        return await parseResult.InvokeAsync(configuration, cancellationToken);
+    }
+}

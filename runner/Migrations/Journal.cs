@@ -1,0 +1,65 @@
+using Dapper;
+using Npgsql;
+
+namespace Metrics.Runner.Migrations;
+
+/// <summary>One row of the journal: a script that was applied, and how.</summary>
+public sealed record JournalEntry(string ScriptName, string ScriptKind, string Checksum, DateTime AppliedAt, int DurationMs, string AppliedBy);
+
+/// <summary>
+/// <c>metrics.schema_journal</c>: one row per applied script (a repeatable script's row is
+/// updated each time it re-runs). Written in the same transaction as the script it records,
+/// so a script is journaled exactly when its changes are committed.
+/// </summary>
+public sealed class Journal(NpgsqlConnection connection)
+{
+    public const string TableName = "metrics.schema_journal";
+
+    public async Task<IReadOnlyList<JournalEntry>> ReadAsync()
+    {
+        var exists = await connection.ExecuteScalarAsync<bool>($"select to_regclass('{TableName}') is not null");
+        if (!exists)
+            return [];
+        var rows = await connection.QueryAsync<JournalEntry>(
+            $"""
+            select script_name as ScriptName, script_kind as ScriptKind, checksum as Checksum,
+                   applied_at at time zone 'UTC' as AppliedAt, duration_ms as DurationMs, applied_by as AppliedBy
+            from {TableName}
+            order by applied_at, script_name
+            """);
+        return rows.ToList();
+    }
+
+    public Task EnsureCreatedAsync() =>
+        connection.ExecuteAsync(
+            $"""
+            create schema if not exists metrics;
+            create table if not exists {TableName} (
+                script_name text primary key,
+                script_kind text not null check (script_kind in ('versioned', 'repeatable')),
+                checksum text not null,
+                applied_at timestamptz not null default now(),
+                duration_ms integer not null,
+                applied_by text not null default current_user
+            );
+            comment on table {TableName} is
+                'Scripts applied by `metrics migrate`: one row per script. Maintained by the runner; do not edit.';
+            comment on column {TableName}.script_name is 'File name of the script under db/migrations or db/repeatable.';
+            comment on column {TableName}.script_kind is 'versioned (runs once) or repeatable (re-runs when its checksum changes).';
+            comment on column {TableName}.checksum is 'SHA-256 of the script text with line endings, BOM and trailing whitespace normalised.';
+            comment on column {TableName}.applied_at is 'When the script was (last) applied.';
+            comment on column {TableName}.duration_ms is 'How long the script took, in milliseconds.';
+            comment on column {TableName}.applied_by is 'Database user that applied the script.';
+            """);
+
+    public Task RecordAsync(Script script, int durationMs, NpgsqlTransaction? transaction) =>
+        connection.ExecuteAsync(
+            $"""
+            insert into {TableName} (script_name, script_kind, checksum, duration_ms)
+            values (@name, @kind, @checksum, @durationMs)
+            on conflict (script_name) do update
+                set checksum = excluded.checksum, applied_at = now(), duration_ms = excluded.duration_ms, applied_by = current_user
+            """,
+            new { name = script.Name, kind = script.Kind.ToString().ToLowerInvariant(), checksum = script.Checksum, durationMs },
+            transaction);
+}

@@ -1,0 +1,4 @@
+using System.CommandLine;
+using Metrics.Runner;
+
+return await MetricsCli.InvokeAsync(args, new InvocationConfiguration(), Environment.GetEnvironmentVariable);

@@ -1,0 +1,165 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Npgsql;
+
+namespace Metrics.Tests.Infrastructure;
+
+/// <summary>
+/// A throwaway PostgreSQL server: <c>initdb</c> into a temp dir, a free port on 127.0.0.1, its
+/// unix socket in the same dir, <c>fsync=off</c>. Password authentication over TCP (so tests can
+/// check a wrong password), trust on the socket. As root, the server runs as the unprivileged
+/// <c>postgres</c> OS user (initdb refuses root). A detached watchdog stops the server and
+/// deletes the dir as soon as the test process is gone, however it ended (the test host is
+/// killed right after its last test, too early for any cleanup of its own); a dir a watchdog
+/// could not clean is removed by the next run.
+/// </summary>
+public sealed class LocalPostgres
+{
+    private const string DirectoryPrefix = "metrics-pg-";
+    private const string OwnerFile = "owner.pid";
+
+    private LocalPostgres(NpgsqlConnectionStringBuilder adminConnection) => AdminConnection = adminConnection;
+
+    public NpgsqlConnectionStringBuilder AdminConnection { get; }
+
+    private static bool IsRoot => Environment.UserName == "root";
+
+    public static async Task<LocalPostgres> StartAsync()
+    {
+        var binaries = FindBinaries();
+        RemoveLeftovers(binaries);
+
+        var directory = Directory.CreateTempSubdirectory(DirectoryPrefix).FullName;
+        await File.WriteAllTextAsync(System.IO.Path.Combine(directory, OwnerFile), Environment.ProcessId.ToString());
+        var password = Guid.NewGuid().ToString("N");
+        var passwordFile = System.IO.Path.Combine(directory, "pwfile");
+        await File.WriteAllTextAsync(passwordFile, password + "\n");
+        if (IsRoot)
+            Run("chown", ["-R", "postgres", directory]);
+
+        var data = System.IO.Path.Combine(directory, "data");
+        var port = FreePort();
+        RunAsServerUser(System.IO.Path.Combine(binaries, "initdb"),
+            ["-D", data, "-U", "postgres", "--pwfile", passwordFile, "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C", "--no-sync"]);
+        var server = new LocalPostgres(new NpgsqlConnectionStringBuilder
+        {
+            Host = "127.0.0.1",
+            Port = port,
+            Username = "postgres",
+            Password = password,
+            Database = "postgres",
+        });
+        RunAsServerUser(System.IO.Path.Combine(binaries, "pg_ctl"),
+        [
+            "-D", data, "-l", System.IO.Path.Combine(directory, "server.log"), "-w", "-t", "60", "start",
+            "-o", $"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+        ]);
+        StartWatchdog(binaries, directory);
+        return server;
+    }
+
+    private static void StartWatchdog(string binaries, string directory)
+    {
+        var stop = $"{System.IO.Path.Combine(binaries, "pg_ctl")} -D {System.IO.Path.Combine(directory, "data")} -m immediate -w stop";
+        var script = $"""
+            exec </dev/null >/dev/null 2>&1
+            while kill -0 {Environment.ProcessId}; do sleep 0.5; done
+            {(IsRoot ? "runuser -u postgres -- " : "")}{stop}
+            rm -rf '{directory}'
+            """;
+        using var watchdog = Process.Start(new ProcessStartInfo("setsid", ["-f", "sh", "-c", script]) { WorkingDirectory = "/" })!;
+        watchdog.WaitForExit();
+    }
+
+    private static void Stop(string binaries, string directory)
+    {
+        var data = System.IO.Path.Combine(directory, "data");
+        if (File.Exists(System.IO.Path.Combine(data, "postmaster.pid")))
+            TryRun(() => RunAsServerUser(System.IO.Path.Combine(binaries, "pg_ctl"), ["-D", data, "-m", "immediate", "-w", "stop"]));
+        TryRun(() => Directory.Delete(directory, recursive: true));
+    }
+
+    /// <summary>Stops servers and deletes dirs of earlier runs whose test process is gone.</summary>
+    private static void RemoveLeftovers(string binaries)
+    {
+        foreach (var directory in Directory.EnumerateDirectories(System.IO.Path.GetTempPath(), DirectoryPrefix + "*"))
+        {
+            var owner = System.IO.Path.Combine(directory, OwnerFile);
+            if (File.Exists(owner) && int.TryParse(File.ReadAllText(owner), out var pid) && IsAlive(pid))
+                continue;
+            Stop(binaries, directory);
+        }
+    }
+
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private static string FindBinaries()
+    {
+        var candidates = new List<string>();
+        if (Environment.GetEnvironmentVariable("PG_BINDIR") is { Length: > 0 } configured)
+            candidates.Add(configured);
+        if (Directory.Exists("/usr/lib/postgresql"))
+            candidates.AddRange(Directory.EnumerateDirectories("/usr/lib/postgresql")
+                .OrderByDescending(path => int.TryParse(System.IO.Path.GetFileName(path), out var version) ? version : 0)
+                .Select(path => System.IO.Path.Combine(path, "bin")));
+        candidates.Add("/usr/local/pgsql/bin");
+        return candidates.FirstOrDefault(path => File.Exists(System.IO.Path.Combine(path, "initdb")))
+               ?? throw new InvalidOperationException(
+                   $"No PostgreSQL server binaries found (looked in {string.Join(", ", candidates)}). " +
+                   $"Install them (apt-get install -y postgresql), set PG_BINDIR to the folder holding initdb, " +
+                   $"or set {PostgresServer.UrlVariable} to a server the tests may create databases on.");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static void RunAsServerUser(string program, string[] arguments)
+    {
+        if (IsRoot)
+            Run("runuser", ["-u", "postgres", "--", program, .. arguments]);
+        else
+            Run(program, arguments);
+    }
+
+    private static void Run(string program, string[] arguments)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = "/" };
+        foreach (var argument in arguments)
+            start.ArgumentList.Add(argument);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException(
+                $"{program} {string.Join(' ', arguments)} exited with {process.ExitCode}:\n{stdout.Result}\n{stderr.Result}");
+    }
+
+    private static void TryRun(Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException)
+        {
+            // Best effort: a leftover is removed by the next run.
+        }
+    }
+}

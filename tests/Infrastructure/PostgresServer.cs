@@ -1,0 +1,94 @@
+using Npgsql;
+
+namespace Metrics.Tests.Infrastructure;
+
+/// <summary>
+/// The one PostgreSQL server of a test run: the server named by <c>METRICS_TEST_DATABASE_URL</c>
+/// (a CI service container), or a throwaway <see cref="LocalPostgres"/> started from local
+/// binaries. Hands out fresh databases cloned from prepared templates.
+/// </summary>
+public sealed class PostgresServer
+{
+    public const string UrlVariable = "METRICS_TEST_DATABASE_URL";
+
+    /// <summary>Template holding the app tables of db/fixtures/app_tables.sql in schema public.</summary>
+    public const string AppTablesTemplate = "metrics_template_app";
+
+    private static readonly Lazy<Task<PostgresServer>> Shared = new(StartAsync);
+    private readonly SemaphoreSlim _templateLock = new(1, 1);
+    private readonly HashSet<string> _templates = [];
+    private readonly NpgsqlConnectionStringBuilder _admin;
+
+    private PostgresServer(NpgsqlConnectionStringBuilder admin)
+    {
+        admin.Pooling = false;
+        _admin = admin;
+    }
+
+    public static Task<PostgresServer> Instance => Shared.Value;
+
+    /// <summary>Connection string of <paramref name="database"/> as the superuser.</summary>
+    public string ConnectionString(string database) =>
+        new NpgsqlConnectionStringBuilder(_admin.ConnectionString) { Database = database }.ConnectionString;
+
+    /// <summary>Connection string of <paramref name="database"/> as another login.</summary>
+    public string ConnectionString(string database, string username, string password) =>
+        new NpgsqlConnectionStringBuilder(_admin.ConnectionString) { Database = database, Username = username, Password = password }.ConnectionString;
+
+    public string Host => _admin.Host!;
+    public int Port => _admin.Port;
+    public string AdminUser => _admin.Username!;
+    public string AdminPassword => _admin.Password!;
+
+    /// <summary>Creates an empty database, or a copy of <paramref name="template"/>, with a unique name.</summary>
+    public async Task<string> CreateDatabaseAsync(string? template = AppTablesTemplate)
+    {
+        if (template == AppTablesTemplate)
+            await EnsureAppTablesTemplateAsync();
+        var name = "test_" + Guid.NewGuid().ToString("N")[..12];
+        await ExecuteAsync("postgres", $"create database {name}" + (template is null ? "" : $" template {template}"));
+        return name;
+    }
+
+    public Task DropDatabaseAsync(string name) =>
+        ExecuteAsync("postgres", $"drop database if exists {name} with (force)");
+
+    public async Task ExecuteAsync(string database, string sql)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString(database));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private async Task EnsureAppTablesTemplateAsync()
+    {
+        await _templateLock.WaitAsync();
+        try
+        {
+            if (_templates.Contains(AppTablesTemplate))
+                return;
+            await ExecuteAsync("postgres", $"drop database if exists {AppTablesTemplate}");
+            await ExecuteAsync("postgres", $"create database {AppTablesTemplate}");
+            await ExecuteAsync(AppTablesTemplate, await File.ReadAllTextAsync(TestFiles.Path("fixtures", "app_tables.sql")));
+            _templates.Add(AppTablesTemplate);
+        }
+        finally
+        {
+            _templateLock.Release();
+        }
+    }
+
+    private static async Task<PostgresServer> StartAsync()
+    {
+        var url = Environment.GetEnvironmentVariable(UrlVariable);
+        if (!string.IsNullOrWhiteSpace(url))
+        {
+            if (!Runner.Database.DatabaseTarget.TryParse(url, null, out var target, out var error))
+                throw new InvalidOperationException($"{UrlVariable} is not a valid connection: {error}");
+            return new PostgresServer(new NpgsqlConnectionStringBuilder(target!.ConnectionString));
+        }
+        var local = await LocalPostgres.StartAsync();
+        return new PostgresServer(local.AdminConnection);
+    }
+}

@@ -1,0 +1,40 @@
+using Npgsql;
+using Xunit;
+
+namespace Metrics.Tests.Infrastructure;
+
+/// <summary>
+/// A fresh database for one test class (use as <c>IClassFixture&lt;TestDatabase&gt;</c>), cloned
+/// from the template holding the app tables; dropped when the class is done.
+/// </summary>
+public class TestDatabase : IAsyncLifetime
+{
+    public PostgresServer Server { get; private set; } = null!;
+    public string Name { get; private set; } = "";
+    public string ConnectionString => Server.ConnectionString(Name);
+
+    /// <summary>The template to clone; null for an empty database.</summary>
+    protected virtual string? Template => PostgresServer.AppTablesTemplate;
+
+    public virtual async Task InitializeAsync()
+    {
+        Server = await PostgresServer.Instance;
+        Name = await Server.CreateDatabaseAsync(Template);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Name.Length > 0)
+            await Server.DropDatabaseAsync(Name);
+    }
+
+    public async Task<NpgsqlConnection> OpenAsync()
+    {
+        var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    /// <summary>Another fresh database on the same server, dropped with this fixture's server run.</summary>
+    public Task<string> CreateSiblingAsync(string? template = PostgresServer.AppTablesTemplate) => Server.CreateDatabaseAsync(template);
+}
