@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# The project's entry points. Usage: ./build.sh demo | test | bench
+#   demo  start a throwaway PostgreSQL, create the app tables, load sample data, migrate,
+#         refresh and print the metrics; everything is removed afterwards.
+#   test  install what the tests need, build, run every test, print `tests: N passed, N failed`.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+configuration=Release
+runner_dll="runner/bin/$configuration/net10.0/metrics.dll"
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+# PostgreSQL server binaries (initdb, pg_ctl): the tests' throwaway server and the demo need them.
+pg_bindir() {
+  local dir
+  for dir in "${PG_BINDIR:-}" $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k5 -n -r); do
+    [ -n "$dir" ] && [ -x "$dir/initdb" ] && { echo "$dir"; return 0; }
+  done
+  return 1
+}
+
+ensure_postgres() {
+  pg_bindir >/dev/null && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "PostgreSQL server binaries not found: install them (sudo apt-get install -y postgresql) or set PG_BINDIR." >&2
+    exit 1
+  fi
+  log "installing PostgreSQL server binaries (apt-get install -y postgresql)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq postgresql >/dev/null
+  pg_bindir >/dev/null || { echo "apt-get installed postgresql but no initdb was found under /usr/lib/postgresql" >&2; exit 1; }
+}
+
+ensure_dotnet() {
+  command -v dotnet >/dev/null || { echo "the .NET SDK 10 is required (dotnet not on PATH)" >&2; exit 1; }
+}
+
+# Starts a throwaway server listening only on a unix socket in a temp dir; sets PG_DIR and
+# DEMO_CONNECTION. As root the server runs as the `postgres` OS user (initdb refuses root).
+start_throwaway_postgres() {
+  local bin as_server_user=()
+  bin=$(pg_bindir)
+  PG_DIR=$(mktemp -d /tmp/metrics-demo-XXXXXX)
+  if [ "$(id -u)" -eq 0 ]; then
+    chown postgres "$PG_DIR"
+    as_server_user=(runuser -u postgres --)
+  fi
+  trap 'stop_throwaway_postgres' EXIT
+  "${as_server_user[@]}" "$bin/initdb" -D "$PG_DIR/data" -U postgres -A trust -E UTF8 --locale=C --no-sync >/dev/null
+  "${as_server_user[@]}" "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w start \
+    -o "-k $PG_DIR -c listen_addresses='' -c fsync=off" >/dev/null
+  STOP_SERVER=("${as_server_user[@]}" "$bin/pg_ctl" -D "$PG_DIR/data" -m fast -w stop)
+  DEMO_CONNECTION="Host=$PG_DIR;Username=postgres;Database=shop"
+  "$bin/psql" -h "$PG_DIR" -U postgres -d postgres -qc "create database shop" >/dev/null
+  PSQL=("$bin/psql" -h "$PG_DIR" -U postgres -d shop -v ON_ERROR_STOP=1 -q)
+}
+
+stop_throwaway_postgres() {
+  [ -n "${PG_DIR:-}" ] || return 0
+  "${STOP_SERVER[@]}" >/dev/null 2>&1 || true
+  rm -rf "$PG_DIR"
+}
+
+metrics() { dotnet "$runner_dll" "$@"; }
+
+demo() {
+  ensure_dotnet
+  ensure_postgres
+  log "building the metrics runner"
+  dotnet build runner -c "$configuration" -nologo -v quiet >/dev/null
+  log "starting a throwaway PostgreSQL"
+  start_throwaway_postgres
+  log "creating the app tables (as the app's Prisma migrations would)"
+  "${PSQL[@]}" -f db/fixtures/app_tables.sql
+  if [ -f db/samples/demo_data.sql ]; then
+    log "loading the generated sample data (db/samples/demo_data.sql)"
+    sed 's/\${app_schema}/"public"/g' db/samples/demo_data.sql | "${PSQL[@]}"
+  fi
+  export DATABASE_URL="$DEMO_CONNECTION"
+  log "metrics status (before migrating)"
+  metrics status || true
+  log "metrics migrate"
+  metrics migrate
+  log "metrics status"
+  metrics status
+  if grep -q '"refresh"' runner/Commands/*.cs 2>/dev/null; then
+    log "metrics refresh"
+    metrics refresh
+  fi
+  log "done; the throwaway server is removed"
+}
+
+# Runs every test; the last line printed is `tests: N passed, N failed` for CI.
+run_tests() {
+  ensure_dotnet
+  [ -n "${METRICS_TEST_DATABASE_URL:-}" ] || ensure_postgres
+  local results status=0
+  results=$(mktemp -d)
+  dotnet restore Metrics.sln -nologo -v quiet
+  dotnet build Metrics.sln -c "$configuration" --no-restore -nologo -v quiet
+  dotnet test Metrics.sln -c "$configuration" --no-build --logger "trx;LogFileName=results.trx" \
+    --results-directory "$results" "$@" || status=$?
+  local counters passed failed
+  counters=$(grep -o '<Counters [^>]*>' "$results"/*.trx 2>/dev/null | head -1 || true)
+  passed=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  failed=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  rm -rf "$results"
+  if [ -z "$passed" ]; then
+    echo "tests: 0 passed, 1 failed (no test results were written; see the output above)"
+    return 1
+  fi
+  echo "tests: $passed passed, $failed failed"
+  return "$status"
+}
+
+case "${1:-}" in
+  demo) demo ;;
+  test) shift; run_tests "$@" ;;
+  *) echo "usage: ./build.sh demo | test" >&2; exit 2 ;;
+esac
