@@ -15,6 +15,7 @@ public static class ExitCodes
     public const int DriftDetected = 6;
     public const int LockTimeout = 7;
     public const int MigrationsPending = 8;
+    public const int NotMigrated = 9;
 
     /// <summary>The table printed by <c>metrics --help</c> and copied into README.</summary>
     public const string HelpText = """
@@ -28,5 +29,6 @@ public static class ExitCodes
           6  drift: an applied script was changed after it was applied
           7  lock timeout: another metrics process holds the lock
           8  status: scripts are pending
+          9  the metrics schema is not migrated: run `metrics migrate` first
         """;
 }

@@ -13,6 +13,8 @@ public static class MetricsCli
         {
             new MigrateCommand(runner),
             new StatusCommand(runner),
+            new RefreshCommand(runner, TimeProvider.System),
+            new SnapshotCommand(runner),
         };
     }
 

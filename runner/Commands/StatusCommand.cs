@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Dapper;
+using Metrics.Runner.Database;
 using Metrics.Runner.Migrations;
 
 namespace Metrics.Runner.Commands;
@@ -23,7 +24,7 @@ public sealed class StatusCommand : Command
             await using var connection = await target.OpenAsync(cancellationToken);
             var server = await connection.ExecuteScalarAsync<string>("select current_setting('server_version')");
             var migrator = new Migrator(target, ScriptOptions.Resolve(parseResult), output);
-            var missingTables = await migrator.FindMissingAppTablesAsync(connection);
+            var missingTables = await AppTables.FindMissingAsync(connection, target);
             var plan = await migrator.ReadPlanAsync(connection);
 
             output.WriteLine($"database:   {target.Description} (PostgreSQL {server}), app schema \"{target.AppSchema}\"");

@@ -21,28 +21,10 @@ public sealed class Migrator(DatabaseTarget target, ScriptSource source, TextWri
     public async Task<MigrationPlan> ReadPlanAsync(NpgsqlConnection connection) =>
         MigrationPlan.Create(source, await new Journal(connection).ReadAsync());
 
-    /// <summary>The app tables this package reads but never creates; null when both exist.</summary>
-    public async Task<string?> FindMissingAppTablesAsync(NpgsqlConnection connection)
-    {
-        var missing = (await connection.QueryAsync<string>(
-            """
-            select table_name
-            from unnest(array['DashboardFact', 'DecisionLog']) as required(table_name)
-            where to_regclass(format('%I.%I', @schema, table_name)) is null
-            """,
-            new { schema = target.AppSchema })).ToList();
-        if (missing.Count == 0)
-            return null;
-        return $"the app table{(missing.Count > 1 ? "s" : "")} {string.Join(" and ", missing.Select(t => $"\"{t}\""))} " +
-               $"{(missing.Count > 1 ? "are" : "is")} missing from schema \"{target.AppSchema}\" of {target.Description}: " +
-               "run the app's Prisma migrations (prisma migrate deploy) first, or name the right database and schema " +
-               "(the URL's ?schema= or --app-schema). Nothing was applied.";
-    }
-
     public async Task<MigrationResult> MigrateAsync(MigrateOptions options, CancellationToken cancellationToken = default)
     {
         await using var connection = await target.OpenAsync(cancellationToken);
-        if (await FindMissingAppTablesAsync(connection) is { } missingTables)
+        if (await AppTables.FindMissingAsync(connection, target) is { } missingTables)
             return new MigrationResult(MigrationOutcome.AppTablesMissing, [], missingTables);
 
         if (options.DryRun)

@@ -1,3 +1,5 @@
+using Metrics.Runner.Database;
+using Metrics.Runner.Migrations;
 using Npgsql;
 
 namespace Metrics.Tests.Infrastructure;
@@ -13,6 +15,9 @@ public sealed class PostgresServer
 
     /// <summary>Template holding the app tables of db/fixtures/app_tables.sql in schema public.</summary>
     public const string AppTablesTemplate = "metrics_template_app";
+
+    /// <summary>Template holding the app tables and every shipped migration, applied by the real migrator.</summary>
+    public const string MigratedTemplate = "metrics_template_migrated";
 
     private static readonly Lazy<Task<PostgresServer>> Shared = new(StartAsync);
     private readonly SemaphoreSlim _templateLock = new(1, 1);
@@ -43,8 +48,10 @@ public sealed class PostgresServer
     /// <summary>Creates an empty database, or a copy of <paramref name="template"/>, with a unique name.</summary>
     public async Task<string> CreateDatabaseAsync(string? template = AppTablesTemplate)
     {
-        if (template == AppTablesTemplate)
-            await EnsureAppTablesTemplateAsync();
+        if (template is AppTablesTemplate or MigratedTemplate)
+            await EnsureTemplateAsync(AppTablesTemplate, null, BuildAppTablesAsync);
+        if (template == MigratedTemplate)
+            await EnsureTemplateAsync(MigratedTemplate, AppTablesTemplate, BuildMigratedAsync);
         var name = "test_" + Guid.NewGuid().ToString("N")[..12];
         await ExecuteAsync("postgres", $"create database {name}" + (template is null ? "" : $" template {template}"));
         return name;
@@ -61,17 +68,17 @@ public sealed class PostgresServer
         await command.ExecuteNonQueryAsync();
     }
 
-    private async Task EnsureAppTablesTemplateAsync()
+    private async Task EnsureTemplateAsync(string name, string? basedOn, Func<string, Task> build)
     {
         await _templateLock.WaitAsync();
         try
         {
-            if (_templates.Contains(AppTablesTemplate))
+            if (_templates.Contains(name))
                 return;
-            await ExecuteAsync("postgres", $"drop database if exists {AppTablesTemplate}");
-            await ExecuteAsync("postgres", $"create database {AppTablesTemplate}");
-            await ExecuteAsync(AppTablesTemplate, await File.ReadAllTextAsync(TestFiles.Path("fixtures", "app_tables.sql")));
-            _templates.Add(AppTablesTemplate);
+            await ExecuteAsync("postgres", $"drop database if exists {name}");
+            await ExecuteAsync("postgres", $"create database {name}" + (basedOn is null ? "" : $" template {basedOn}"));
+            await build(name);
+            _templates.Add(name);
         }
         finally
         {
@@ -79,12 +86,25 @@ public sealed class PostgresServer
         }
     }
 
+    private async Task BuildAppTablesAsync(string database) =>
+        await ExecuteAsync(database, await File.ReadAllTextAsync(TestFiles.Path("fixtures", "app_tables.sql")));
+
+    private async Task BuildMigratedAsync(string database)
+    {
+        if (!DatabaseTarget.TryParse(ConnectionString(database), null, out var target, out var error))
+            throw new InvalidOperationException(error);
+        var result = await new Migrator(target!, ScriptSource.Embedded(), TextWriter.Null)
+            .MigrateAsync(new MigrateOptions(DryRun: false, LockTimeout: TimeSpan.FromSeconds(60)));
+        if (result.Outcome != MigrationOutcome.Succeeded)
+            throw new InvalidOperationException($"migrating the test template failed: {result.Error}");
+    }
+
     private static async Task<PostgresServer> StartAsync()
     {
         var url = Environment.GetEnvironmentVariable(UrlVariable);
         if (!string.IsNullOrWhiteSpace(url))
         {
-            if (!Runner.Database.DatabaseTarget.TryParse(url, null, out var target, out var error))
+            if (!DatabaseTarget.TryParse(url, null, out var target, out var error))
                 throw new InvalidOperationException($"{UrlVariable} is not a valid connection: {error}");
             return new PostgresServer(new NpgsqlConnectionStringBuilder(target!.ConnectionString));
         }

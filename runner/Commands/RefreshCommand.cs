@@ -1,0 +1,134 @@
+using System.CommandLine;
+using System.Globalization;
+using Metrics.Runner.Refresh;
+
+namespace Metrics.Runner.Commands;
+
+/// <summary>
+/// <c>metrics refresh</c>: writes the three aggregate facts for the window as of an instant
+/// (default now), or one fact set per UTC day with --backfill-from.
+/// </summary>
+public sealed class RefreshCommand : Command
+{
+    private static readonly Option<string?> AsOfOption = new("--as-of")
+    {
+        Description = "Refresh as of this instant (ISO-8601, e.g. 2025-10-05T02:00:00Z, or a UTC date). Default: now.",
+        HelpName = "instant",
+    };
+
+    private static readonly Option<string?> BackfillFrom = new("--backfill-from")
+    {
+        Description = "Write one fact set per UTC day from this date (YYYY-MM-DD) up to today, ending with the views as of now.",
+        HelpName = "date",
+    };
+
+    private static readonly Option<int> StatementTimeout = new("--statement-timeout")
+    {
+        Description = "Seconds one refresh may run before the server cancels it (0 = no limit).",
+        HelpName = "seconds",
+        DefaultValueFactory = _ => 1800,
+    };
+
+    private readonly DatabaseCommandRunner _runner;
+    private readonly TimeProvider _clock;
+
+    public RefreshCommand(DatabaseCommandRunner runner, TimeProvider clock)
+        : base("refresh", "Refresh the materialized views and write the aggregate facts for the 7-day window ending at the as-of UTC day.")
+    {
+        _runner = runner;
+        _clock = clock;
+        this.AddDatabaseOptions();
+        Add(AsOfOption);
+        Add(BackfillFrom);
+        Add(CommonOptions.LockTimeout);
+        Add(StatementTimeout);
+        SetAction((parseResult, cancellationToken) => _runner.RunAsync(parseResult, async (target, output) =>
+        {
+            var errors = parseResult.InvocationConfiguration.Error;
+            if (!TryReadInstants(parseResult, out var instants, out var usageError))
+            {
+                errors.WriteLine($"error: {usageError}");
+                return ExitCodes.UsageError;
+            }
+            var options = new RefreshOptions(
+                TimeSpan.FromSeconds(parseResult.GetValue(CommonOptions.LockTimeout)),
+                TimeSpan.FromSeconds(Math.Max(0, parseResult.GetValue(StatementTimeout))));
+            var refresher = new MetricsRefresher(target);
+            foreach (var asOf in instants)
+            {
+                var result = await refresher.RefreshAsync(asOf, options, cancellationToken);
+                var exitCode = Render(result, output, errors, brief: instants.Count > 1 && asOf is not null);
+                if (exitCode != ExitCodes.Success)
+                    return exitCode;
+            }
+            return ExitCodes.Success;
+        }));
+    }
+
+    /// <summary>The as-of instants to refresh, in order; null means "now" (decided by the server).</summary>
+    private bool TryReadInstants(ParseResult parseResult, out List<DateTimeOffset?> instants, out string error)
+    {
+        instants = [];
+        error = "";
+        var now = _clock.GetUtcNow();
+        var asOfText = parseResult.GetValue(AsOfOption);
+        var backfillText = parseResult.GetValue(BackfillFrom);
+        if (asOfText is not null && backfillText is not null)
+        {
+            error = "give either --as-of or --backfill-from, not both.";
+            return false;
+        }
+        if (backfillText is not null)
+        {
+            if (!DateOnly.TryParseExact(backfillText, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var from))
+            {
+                error = $"invalid --backfill-from '{backfillText}': give a UTC date such as 2025-10-05.";
+                return false;
+            }
+            var today = DateOnly.FromDateTime(now.UtcDateTime);
+            if (from > today)
+            {
+                error = $"--backfill-from {backfillText} is in the future.";
+                return false;
+            }
+            for (var day = from; day < today; day = day.AddDays(1))
+                instants.Add(new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero));
+            instants.Add(null);
+            return true;
+        }
+        if (asOfText is null)
+        {
+            instants.Add(null);
+            return true;
+        }
+        if (!AsOf.TryParse(asOfText, now, out var asOf, out error))
+            return false;
+        instants.Add(asOf);
+        return true;
+    }
+
+    private static int Render(RefreshResult result, TextWriter output, TextWriter errors, bool brief)
+    {
+        switch (result.Outcome)
+        {
+            case RefreshOutcome.NotMigrated:
+                errors.WriteLine($"error: {result.Error}");
+                return ExitCodes.NotMigrated;
+            case RefreshOutcome.AppTablesMissing:
+                errors.WriteLine($"error: {result.Error}");
+                return ExitCodes.AppTablesMissing;
+            case RefreshOutcome.LockTimeout:
+                errors.WriteLine($"error: {result.Error}");
+                return ExitCodes.LockTimeout;
+        }
+
+        output.WriteLine(
+            $"refreshed as of {result.AsOf.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}: window [{result.WindowStart:yyyy-MM-dd}, {result.WindowEnd:yyyy-MM-dd}) " +
+            $"in {result.Duration.TotalMilliseconds:0} ms; {result.DataQualityIssues} data-quality issue(s) skipped");
+        if (brief)
+            return ExitCodes.Success;
+        foreach (var fact in result.Facts)
+            output.WriteLine($"  {FactSummary.Describe(fact)}");
+        return ExitCodes.Success;
+    }
+}

@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Dapper;
+using Metrics.Runner.Database;
+using Metrics.Runner.Migrations;
+using Npgsql;
+
+namespace Metrics.Runner.Refresh;
+
+public sealed record RefreshOptions(TimeSpan LockTimeout, TimeSpan StatementTimeout);
+
+/// <summary>
+/// Runs <c>CALL metrics.refresh(as_of)</c> (all metric logic lives in that SQL procedure) and
+/// reads back what it wrote. Returns a <see cref="RefreshResult"/> for the expected failures:
+/// schema not migrated, app tables missing, another refresh holding the lock.
+/// </summary>
+public sealed class MetricsRefresher(DatabaseTarget target)
+{
+    public const string FactTypePrefix = "metrics.";
+
+    public async Task<RefreshResult> RefreshAsync(DateTimeOffset? asOf, RefreshOptions options, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await target.OpenAsync(cancellationToken);
+        var effectiveAsOf = asOf ?? await connection.ExecuteScalarAsync<DateTime>("select now()");
+        if (await AppTables.FindMissingAsync(connection, target) is { } missingTables)
+            return new RefreshResult(RefreshOutcome.AppTablesMissing, effectiveAsOf, TimeSpan.Zero) { Error = missingTables };
+        if (!await connection.ExecuteScalarAsync<bool>("select to_regprocedure('metrics.refresh(timestamptz)') is not null"))
+            return new RefreshResult(RefreshOutcome.NotMigrated, effectiveAsOf, TimeSpan.Zero)
+            {
+                Error = $"the metrics schema of {target.Description} is not migrated (no metrics.refresh procedure): run `metrics migrate` first.",
+            };
+
+        await connection.ExecuteAsync(
+            "select set_config('lock_timeout', @lockTimeout, false), set_config('statement_timeout', @statementTimeout, false)",
+            new { lockTimeout = $"{(int)options.LockTimeout.TotalMilliseconds}ms", statementTimeout = $"{(int)options.StatementTimeout.TotalMilliseconds}ms" });
+
+        var stopwatch = Stopwatch.StartNew();
+        try
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "call metrics.refresh(@asOf)", new { asOf = effectiveAsOf.UtcDateTime }, commandTimeout: 0, cancellationToken: cancellationToken));
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
+        {
+            var holder = await AdvisoryLocks.FindHolderAsync(connection, AdvisoryLocks.RefreshKey);
+            return new RefreshResult(RefreshOutcome.LockTimeout, effectiveAsOf, stopwatch.Elapsed)
+            {
+                LockHolder = holder,
+                Error = $"another refresh is running ({holder?.ToString() ?? "it has just finished"}); waited {options.LockTimeout.TotalSeconds:0.#} s. " +
+                        "Let it finish (its facts are as good as ours), or raise --lock-timeout.",
+            };
+        }
+        var duration = stopwatch.Elapsed;
+
+        var run = await connection.QuerySingleAsync<(DateTime WindowStart, DateTime WindowEnd, int DataQualityIssues)>(
+            """
+            select window_start at time zone 'UTC', window_end at time zone 'UTC', data_quality_issues
+            from metrics.refresh_run
+            order by refresh_run_id desc
+            limit 1
+            """);
+        var facts = await connection.QueryAsync<(string FactType, string Value, string Metadata)>(
+            $"""
+            select "factType", value::text, metadata::text
+            from {ScriptVariables.QuoteIdentifier(target.AppSchema)}."DashboardFact"
+            where "shopDomain" = '__aggregate__'
+              and "factType" like '{FactTypePrefix}%'
+              and value ->> 'windowEnd' = @windowEnd
+            order by "factType"
+            """,
+            new { windowEnd = run.WindowEnd.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'") });
+
+        return new RefreshResult(RefreshOutcome.Succeeded, effectiveAsOf, duration)
+        {
+            WindowStart = run.WindowStart,
+            WindowEnd = run.WindowEnd,
+            DataQualityIssues = run.DataQualityIssues,
+            Facts = facts.Select(f => new WrittenFact(f.FactType, JsonNode.Parse(f.Value)!.AsObject(), JsonNode.Parse(f.Metadata)!.AsObject())).ToList(),
+        };
+    }
+}

@@ -1,0 +1,26 @@
+using System.Text.Json.Nodes;
+using Metrics.Runner.Database;
+
+namespace Metrics.Runner.Refresh;
+
+public enum RefreshOutcome
+{
+    Succeeded,
+    NotMigrated,
+    AppTablesMissing,
+    LockTimeout,
+}
+
+/// <summary>One aggregate fact as the refresh wrote it into "DashboardFact".</summary>
+public sealed record WrittenFact(string FactType, JsonObject Value, JsonObject Metadata);
+
+/// <summary>What one <c>CALL metrics.refresh(as_of)</c> did, as read back from the database.</summary>
+public sealed record RefreshResult(RefreshOutcome Outcome, DateTimeOffset AsOf, TimeSpan Duration)
+{
+    public IReadOnlyList<WrittenFact> Facts { get; init; } = [];
+    public string? Error { get; init; }
+    public LockHolder? LockHolder { get; init; }
+    public DateTime? WindowStart { get; init; }
+    public DateTime? WindowEnd { get; init; }
+    public int DataQualityIssues { get; init; }
+}

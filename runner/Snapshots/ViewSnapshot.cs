@@ -1,0 +1,58 @@
+using System.Text;
+using Dapper;
+using Npgsql;
+
+namespace Metrics.Runner.Snapshots;
+
+/// <summary>One analyst view's rows as deterministic text.</summary>
+public sealed record ViewSnapshot(string ViewName, string Text)
+{
+    /// <summary>
+    /// Reads every view and materialized view in the <c>metrics</c> schema as tab-separated text:
+    /// a header of column names, then rows ordered by every column, values in PostgreSQL's own
+    /// text form under UTC and ISO date style, <c>null</c> for NULL. The format analysts diff and
+    /// tests snapshot; independent of the session's TimeZone.
+    /// </summary>
+    public static async Task<IReadOnlyList<ViewSnapshot>> ReadAllAsync(NpgsqlConnection connection)
+    {
+        await connection.ExecuteAsync(
+            "select set_config('TimeZone', 'UTC', false), set_config('DateStyle', 'ISO, YMD', false), set_config('IntervalStyle', 'postgres', false)");
+        var views = await connection.QueryAsync<string>(
+            """
+            select c.relname
+            from pg_class as c
+            inner join pg_namespace as n on n.oid = c.relnamespace
+            where n.nspname = 'metrics' and c.relkind in ('v', 'm')
+            order by c.relname
+            """);
+        var snapshots = new List<ViewSnapshot>();
+        foreach (var view in views)
+            snapshots.Add(new ViewSnapshot(view, await ReadAsync(connection, view)));
+        return snapshots;
+    }
+
+    private static async Task<string> ReadAsync(NpgsqlConnection connection, string view)
+    {
+        var columns = (await connection.QueryAsync<string>(
+            """
+            select a.attname
+            from pg_attribute as a
+            where a.attrelid = format('metrics.%I', @view)::regclass and a.attnum > 0 and not a.attisdropped
+            order by a.attnum
+            """,
+            new { view })).ToList();
+        var quoted = columns.Select(c => "\"" + c.Replace("\"", "\"\"") + "\"").ToList();
+        var sql = $"select {string.Join(", ", quoted.Select(c => $"{c}::text"))} from metrics.\"{view}\" " +
+                  $"order by {string.Join(", ", quoted.Select(c => c + " nulls first"))}";
+
+        var text = new StringBuilder().AppendLine(string.Join('\t', columns));
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            var values = Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "null" : reader.GetString(i));
+            text.AppendLine(string.Join('\t', values));
+        }
+        return text.ToString();
+    }
+}

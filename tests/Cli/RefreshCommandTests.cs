@@ -1,0 +1,104 @@
+using Dapper;
+using Metrics.Runner;
+using Metrics.Tests.Infrastructure;
+using Metrics.Tests.Refresh;
+using Xunit;
+
+namespace Metrics.Tests.Cli;
+
+/// <summary><c>metrics refresh</c> and <c>metrics snapshot</c> through the real command tree.</summary>
+public class Refresh_command
+{
+    [Fact]
+    public async Task Prints_the_window_and_the_three_facts()
+    {
+        await using var db = await MetricsDatabase.CreateAsync();
+        await FixedDataSet.LoadAsync(db);
+
+        var run = await CliRun.RunAsync(["refresh", "--connection", db.ConnectionString, "--as-of", FixedDataSet.AsOf]);
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+        Assert.Contains("refreshed as of 2025-10-12T02:00:00Z: window [2025-10-05, 2025-10-12)", run.Output);
+        Assert.Contains("activation        2 of 4 new shops acted within 7 days: rate 0.5", run.Output);
+        Assert.Contains("SLA resolution    3 breaches answered: median 35 min, p90 63 min; 1 still open", run.Output);
+        Assert.Contains("anomaly response  1 of 2 anomalies answered within 24 h: rate 0.5", run.Output);
+    }
+
+    [Theory]
+    [InlineData("yesterday")]
+    [InlineData("2025-13-45")]
+    [InlineData("2025-10-05 10:00")]
+    [InlineData("2999-01-01T00:00:00Z")]
+    public async Task Rejects_a_malformed_or_future_as_of_before_touching_the_database(string asOf)
+    {
+        await using var db = await MetricsDatabase.CreateAsync();
+
+        var run = await CliRun.RunAsync(["refresh", "--connection", db.ConnectionString, "--as-of", asOf]);
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains($"--as-of", run.Error);
+        Assert.Empty(await db.QueryAsync<long>("select refresh_run_id from metrics.refresh_run"));
+    }
+
+    [Fact]
+    public async Task Says_to_migrate_first_on_a_database_without_the_metrics_schema()
+    {
+        var server = await PostgresServer.Instance;
+        var name = await server.CreateDatabaseAsync();
+        try
+        {
+            var run = await CliRun.RunAsync(["refresh", "--connection", server.ConnectionString(name)]);
+
+            Assert.Equal(ExitCodes.NotMigrated, run.ExitCode);
+            Assert.Contains("run `metrics migrate` first", run.Error);
+        }
+        finally
+        {
+            await server.DropDatabaseAsync(name);
+        }
+    }
+
+    [Fact]
+    public async Task Backfills_one_fact_set_per_day_and_ends_with_the_views_as_of_now()
+    {
+        await using var db = await MetricsDatabase.CreateAsync();
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+
+        var run = await CliRun.RunAsync(["refresh", "--connection", db.ConnectionString, "--backfill-from", today.AddDays(-3).ToString("yyyy-MM-dd")]);
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+        var windowEnds = await db.QueryAsync<string>(
+            """select distinct value ->> 'windowEnd' from "DashboardFact" where "shopDomain" = '__aggregate__' order by 1""");
+        Assert.Equal(
+            Enumerable.Range(-3, 4).Select(d => today.AddDays(d).ToString("yyyy-MM-dd") + "T00:00:00.000Z"),
+            windowEnds);
+        Assert.Equal(12, (await db.QueryAsync<int>("""select count(*)::int from "DashboardFact" where "shopDomain" = '__aggregate__'""")).Single());
+        var newest = (await db.QueryAsync<DateTime>("select window_end at time zone 'UTC' from metrics.refresh_run order by refresh_run_id desc limit 1")).Single();
+        Assert.Equal(today.ToDateTime(TimeOnly.MinValue), newest);
+    }
+
+    [Fact]
+    public async Task Snapshot_writes_one_sorted_file_per_view()
+    {
+        await using var db = await MetricsDatabase.CreateAsync();
+        await FixedDataSet.LoadAsync(db);
+        await db.RefreshAsync(FixedDataSet.AsOf);
+        var directory = Directory.CreateTempSubdirectory("metrics-snapshot-");
+        try
+        {
+            var run = await CliRun.RunAsync(["snapshot", "--connection", db.ConnectionString, "--out", directory.FullName]);
+
+            Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+            var files = directory.GetFiles().Select(f => f.Name).Order(StringComparer.Ordinal).ToList();
+            Assert.Equal(10, files.Count);
+            Assert.Contains("shop_activation.tsv", files);
+            var activation = await File.ReadAllLinesAsync(Path.Combine(directory.FullName, "shop_activation.tsv"));
+            Assert.StartsWith("shop_domain\tfirst_session_at\t", activation[0]);
+            Assert.StartsWith("a.myshopify.com\t2025-10-06 10:00:00+00\t", activation[1]);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+}
