@@ -85,10 +85,23 @@ demo() {
   metrics migrate
   log "metrics status"
   metrics status
-  if grep -q '"refresh"' runner/Commands/*.cs 2>/dev/null; then
-    log "metrics refresh"
-    metrics refresh
-  fi
+  log "metrics refresh (as of now: the window is the 7 UTC days before today)"
+  metrics refresh
+  log "the last 10 days of the daily series (views metrics.activation_daily, sla_resolution_daily, anomaly_response_daily)"
+  "${PSQL[@]}" -P footer=off -c "
+    select day.day,
+           activation.new_shops, activation.activated_shops, activation.activation_rate,
+           sla.sample_size as sla_sample, sla.median_minutes as sla_median_min, sla.p90_minutes as sla_p90_min,
+           anomaly.total_anomalies as anomalies, anomaly.responded_within_24h as answered_24h
+    from (select generate_series((now() at time zone 'UTC')::date - 10, (now() at time zone 'UTC')::date - 1, interval '1 day')::date as day) as day
+    left join metrics.activation_daily as activation on activation.cohort_day = day.day
+    left join metrics.sla_resolution_daily as sla on sla.resolution_day = day.day
+    left join metrics.anomaly_response_daily as anomaly on anomaly.detection_day = day.day
+    order by day.day"
+  log "data-quality issues skipped by the refresh (view metrics.data_quality_issue)"
+  "${PSQL[@]}" -P footer=off -c "
+    select source_kind, regexp_replace(json_path, '\[[0-9]+\]', '[i]', 'g') as json_path, reason, count(*) as issues
+    from metrics.data_quality_issue group by 1, 2, 3 order by 4 desc, 1, 2"
   log "done; the throwaway server is removed"
 }
 

@@ -8,15 +8,16 @@
 -- UTC) becomes timestamptz. Elements that break a parsing rule keep a row with issue_path and
 -- issue_reason set, which metrics.data_quality_issue reports.
 --
--- The views read the app tables live, without the refresh's data cutoff: they are internal
--- (schema metrics_staging, not granted to analysts); the materialized views apply the cutoff.
+-- Data cutoff: the views read only app rows created before metrics.data_cutoff(), the
+-- window_end of the newest refresh (see 0005), compared on the raw "createdAt" so that the
+-- app's indexes serve it. Internal: schema metrics_staging is not granted to analysts.
 
 create schema if not exists metrics_staging;
 
 revoke all on schema metrics_staging from public;
 
 comment on schema metrics_staging is
-    'Internal to the metrics package: the app rows filtered, unnested and parsed, one view per input kind. Not for analysts (no data cutoff); read the views in schema metrics instead.';
+    'Internal to the metrics package: the app rows created before the data cutoff, filtered, unnested and parsed, one view per input kind, one row per JSON element. Analysts read the views in schema metrics instead.';
 
 -- One row per dashboard visit (dashboard.session.opened fact).
 create view metrics_staging.session_opened as
@@ -26,8 +27,9 @@ select
     fact."createdAt" at time zone 'UTC' as opened_at
 from ${app_schema}."DashboardFact" as fact
 where fact."factType" = 'dashboard.session.opened'
-  and fact."shopDomain" ~ '\S'
-  and fact."shopDomain" <> '__aggregate__';
+  and not metrics.is_blank(fact."shopDomain")
+  and fact."shopDomain" <> '__aggregate__'
+  and fact."createdAt" < (select metrics.data_cutoff() at time zone 'UTC');
 
 comment on view metrics_staging.session_opened is 'One row per dashboard.session.opened fact of a real shop: a dashboard visit.';
 comment on column metrics_staging.session_opened.fact_id is '"DashboardFact".id of the visit.';
@@ -53,8 +55,9 @@ select
     end as issue_reason
 from ${app_schema}."DecisionLog" as decision
 where decision.scope = 'ops'
-  and decision."shopDomain" ~ '\S'
-  and decision."shopDomain" <> '__aggregate__';
+  and not metrics.is_blank(decision."shopDomain")
+  and decision."shopDomain" <> '__aggregate__'
+  and decision."createdAt" < (select metrics.data_cutoff() at time zone 'UTC');
 
 comment on view metrics_staging.ops_decision is 'One row per "DecisionLog" row with scope ops of a real shop: an operator action (scope build is not).';
 comment on column metrics_staging.ops_decision.decision_id is '"DecisionLog".id.';
@@ -78,23 +81,27 @@ with escalation as (
         fact.value,
         fact.metadata,
         case
-            when abs(metrics.parse_number(fact.metadata -> 'slaMinutes')) <= 1000000
-                then metrics.parse_number(fact.metadata -> 'slaMinutes')
-        end as sla_minutes
+            when abs(metrics.parse_number(fact.metadata -> 'slaMinutes')) <= 1000000000
+                then make_interval(secs => round(metrics.parse_number(fact.metadata -> 'slaMinutes') * 60, 6)::double precision)
+        end as sla_interval
     from ${app_schema}."DashboardFact" as fact
     where fact."factType" = 'chatwoot.escalations'
-      and fact."shopDomain" ~ '\S'
+      and not metrics.is_blank(fact."shopDomain")
       and fact."shopDomain" <> '__aggregate__'
+      and fact."createdAt" < (select metrics.data_cutoff() at time zone 'UTC')
 ),
 
-conversation as (
+-- Value elements that are breach candidates (slaBreached neither false nor null) or not
+-- objects. Materialized: the parsed columns are used several times below, and an inlined CTE
+-- would repeat the parsing at each use.
+conversation as materialized (
     select
         escalation.fact_id,
         escalation.shop_domain,
         escalation.fact_created_at,
         format('value[%s]', element.ordinality - 1) as element_path,
         element.conversation,
-        escalation.sla_minutes,
+        escalation.sla_interval,
         jsonb_typeof(element.conversation) = 'object' as is_object,
         coalesce(element.conversation -> 'breachedAt', 'null') <> 'null' as has_breached_at,
         metrics.parse_conversation_id(element.conversation -> 'id') as conversation_id,
@@ -104,15 +111,15 @@ conversation as (
     cross join lateral jsonb_array_elements(
         case jsonb_typeof(escalation.value) when 'array' then escalation.value else '[]' end
     ) with ordinality as element(conversation, ordinality)
+    where jsonb_typeof(element.conversation) <> 'object'
+       or coalesce(element.conversation -> 'slaBreached', 'null') not in ('false', 'null')
 ),
 
 breached_conversation as (
     select
         conversation.*,
-        conversation.conversation_created_at + conversation.sla_minutes * interval '1 minute' as derived_breached_at
+        conversation.conversation_created_at + conversation.sla_interval as derived_breached_at
     from conversation
-    where not conversation.is_object
-       or coalesce(conversation.conversation -> 'slaBreached', 'null') not in ('false', 'null')
 ),
 
 value_breach as (
@@ -146,12 +153,12 @@ value_breach as (
             when derived_breached_at is null and conversation_created_at is null
                 then 'breachedAt is missing and createdAt is not a valid ISO-8601 timestamp: breach skipped'
             when derived_breached_at is null
-                then 'missing, and metadata.slaMinutes is not a number (of at most 1000000 minutes): breach skipped'
+                then 'missing, and metadata.slaMinutes is not a number (of at most 1e9 minutes in size): breach skipped'
         end as issue_reason
     from breached_conversation
 ),
 
-reported_breach as (
+reported_breach as materialized (
     select
         escalation.fact_id,
         escalation.shop_domain,
@@ -243,8 +250,9 @@ with anomaly_fact as (
         coalesce(metrics.parse_date(fact.metadata #> '{range,end}'), fact."createdAt"::date) as range_end
     from ${app_schema}."DashboardFact" as fact
     where fact."factType" = 'ga.sessions.anomalies'
-      and fact."shopDomain" ~ '\S'
+      and not metrics.is_blank(fact."shopDomain")
       and fact."shopDomain" <> '__aggregate__'
+      and fact."createdAt" < (select metrics.data_cutoff() at time zone 'UTC')
 ),
 
 element as (
@@ -266,7 +274,7 @@ element as (
     ) with ordinality as element(page, ordinality)
 ),
 
-classified as (
+classified as materialized (
     select
         element.*,
         case

@@ -1,10 +1,10 @@
 -- The metrics per entity, as materialized views that metrics.refresh(as_of) refreshes
 -- CONCURRENTLY (readers are never blocked; that needs the unique index on each grain).
 --
--- Data cutoff: each view reads only app rows created before metrics.data_cutoff(), the
--- window_end of the newest refresh, so the views and the facts written by one refresh
--- describe the same instant, also for a refresh as of a past instant. Before the first
--- refresh the cutoff is -infinity and the views are empty.
+-- Data cutoff: the staging views they read (0004) hold only app rows created before
+-- metrics.data_cutoff(), the window_end of the newest refresh, so the views and the facts
+-- written by one refresh describe the same instant, also for a refresh as of a past
+-- instant. Before the first refresh the cutoff is -infinity and the views are empty.
 --
 -- Intervals are written in hours (168, 24), never days, so that no result depends on the
 -- session's TimeZone (a '7 days' step crosses daylight-saving changes in local time).
@@ -17,7 +17,6 @@ with first_session as (
         session.shop_domain,
         min(session.opened_at) as first_session_at
     from metrics_staging.session_opened as session
-    where session.opened_at < metrics.data_cutoff()
     group by session.shop_domain
 ),
 
@@ -30,7 +29,6 @@ first_decision as (
         on decision.shop_domain = first_session.shop_domain
        and decision.decided_at >= first_session.first_session_at
        and decision.decided_at < first_session.first_session_at + interval '168 hours'
-    where decision.decided_at < metrics.data_cutoff()
     group by first_session.shop_domain
 )
 
@@ -41,7 +39,7 @@ select
     first_session.first_session_at + interval '168 hours' as activation_deadline_at,
     first_decision.first_decision_at,
     first_decision.first_decision_at is not null as is_activated,
-    first_session.first_session_at + interval '168 hours' <= metrics.data_cutoff() as is_activation_window_complete
+    first_session.first_session_at + interval '168 hours' <= (select metrics.data_cutoff()) as is_activation_window_complete
 from first_session
 left join first_decision on first_decision.shop_domain = first_session.shop_domain;
 
@@ -66,8 +64,7 @@ with breach as (
         candidate.conversation_id,
         min(candidate.breached_at) as breached_at
     from metrics_staging.escalation_breach as candidate
-    where candidate.fact_created_at < metrics.data_cutoff()
-      and candidate.conversation_id is not null
+    where candidate.conversation_id is not null
       and candidate.breached_at is not null
     group by candidate.shop_domain, candidate.conversation_id
 ),
@@ -83,7 +80,6 @@ first_action as (
         on decision.shop_domain = breach.shop_domain
        and decision.conversation_id = breach.conversation_id
        and decision.decided_at >= breach.breached_at
-    where decision.decided_at < metrics.data_cutoff()
     order by breach.shop_domain, breach.conversation_id, decision.decided_at, decision.decision_id
 )
 
@@ -122,8 +118,7 @@ with anomaly as (
         element.range_end,
         min(element.fact_created_at) as detected_at
     from metrics_staging.anomaly_element as element
-    where element.fact_created_at < metrics.data_cutoff()
-      and element.is_anomaly
+    where element.is_anomaly
     group by element.shop_domain, element.landing_page, element.range_end
 ),
 
@@ -138,7 +133,6 @@ first_response as (
         on decision.shop_domain = anomaly.shop_domain
        and decision.landing_page = anomaly.landing_page
        and decision.decided_at >= anomaly.detected_at
-    where decision.decided_at < metrics.data_cutoff()
     group by anomaly.shop_domain, anomaly.landing_page, anomaly.range_end
 )
 
@@ -179,7 +173,6 @@ select
     candidate.issue_reason as reason
 from metrics_staging.escalation_breach as candidate
 where candidate.issue_path is not null
-  and candidate.fact_created_at < metrics.data_cutoff()
 union all
 select
     'DashboardFact',
@@ -191,7 +184,6 @@ select
     element.issue_reason
 from metrics_staging.anomaly_element as element
 where element.issue_path is not null
-  and element.fact_created_at < metrics.data_cutoff()
 union all
 select
     'DecisionLog',
@@ -202,8 +194,7 @@ select
     decision.issue_path,
     decision.issue_reason
 from metrics_staging.ops_decision as decision
-where decision.issue_path is not null
-  and decision.decided_at < metrics.data_cutoff();
+where decision.issue_path is not null;
 
 create unique index data_quality_issue_grain on metrics.data_quality_issue (source_table, source_id, json_path);
 

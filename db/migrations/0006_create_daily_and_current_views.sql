@@ -1,5 +1,7 @@
 -- Views for BI tools: a daily series of each metric (one row per UTC day, days without
 -- events included with zero counts) and the newest fact of each metric type as columns.
+-- Days are generated as integer offsets from a date: generate_series over dates would step
+-- through timestamptz in the session's TimeZone and could skip a day.
 -- The daily series read the materialized views, so they show the data of the newest
 -- refresh; the current views read the facts the refresh wrote into "DashboardFact".
 
@@ -7,11 +9,14 @@
 -- Source: metrics.shop_activation.
 create view metrics.activation_daily as
 with day as (
-    select generate_series(
-        (select min(cohort_day) from metrics.shop_activation),
-        (metrics.data_cutoff() at time zone 'UTC')::date - 1,
-        interval '1 day')::date as cohort_day
-    where metrics.data_cutoff() > '-infinity'
+    select span.first_day + day_offset as cohort_day
+    from (
+        select
+            (select min(cohort_day) from metrics.shop_activation) as first_day,
+            (metrics.data_cutoff() at time zone 'UTC')::date as cutoff_day
+        where metrics.data_cutoff() > '-infinity'
+    ) as span
+    cross join generate_series(0, span.cutoff_day - 1 - span.first_day) as day_offset
 ),
 
 cohort as (
@@ -44,11 +49,14 @@ comment on column metrics.activation_daily.is_cohort_complete is 'True when ever
 -- Source: metrics.sla_breach.
 create view metrics.sla_resolution_daily as
 with day as (
-    select generate_series(
-        (select min((first_action_at at time zone 'UTC')::date) from metrics.sla_breach),
-        (metrics.data_cutoff() at time zone 'UTC')::date - 1,
-        interval '1 day')::date as resolution_day
-    where metrics.data_cutoff() > '-infinity'
+    select span.first_day + day_offset as resolution_day
+    from (
+        select
+            (select min((first_action_at at time zone 'UTC')::date) from metrics.sla_breach) as first_day,
+            (metrics.data_cutoff() at time zone 'UTC')::date as cutoff_day
+        where metrics.data_cutoff() > '-infinity'
+    ) as span
+    cross join generate_series(0, span.cutoff_day - 1 - span.first_day) as day_offset
 )
 
 select
@@ -71,11 +79,14 @@ comment on column metrics.sla_resolution_daily.p90_minutes is '90th percentile o
 -- Source: metrics.landing_page_anomaly.
 create view metrics.anomaly_response_daily as
 with day as (
-    select generate_series(
-        (select min((detected_at at time zone 'UTC')::date) from metrics.landing_page_anomaly),
-        (metrics.data_cutoff() at time zone 'UTC')::date - 1,
-        interval '1 day')::date as detection_day
-    where metrics.data_cutoff() > '-infinity'
+    select span.first_day + day_offset as detection_day
+    from (
+        select
+            (select min((detected_at at time zone 'UTC')::date) from metrics.landing_page_anomaly) as first_day,
+            (metrics.data_cutoff() at time zone 'UTC')::date as cutoff_day
+        where metrics.data_cutoff() > '-infinity'
+    ) as span
+    cross join generate_series(0, span.cutoff_day - 1 - span.first_day) as day_offset
 ),
 
 detected as (

@@ -16,9 +16,9 @@ declare
     run_id bigint;
     written_at timestamp(3);
 begin
-    if as_of is null then
-        raise exception 'metrics.refresh: as_of must not be NULL'
-            using errcode = 'null_value_not_allowed', hint = 'Call metrics.refresh() for now, or give an instant.';
+    if as_of is null or not isfinite(as_of) then
+        raise exception 'metrics.refresh: as_of must be a finite instant, not %', coalesce(as_of::text, 'NULL')
+            using errcode = 'invalid_parameter_value', hint = 'Call metrics.refresh() for now, or give an instant such as ''2025-10-12T02:00:00Z''.';
     end if;
 
     -- One refresh at a time (key shared with the runner, see runner/Database/AdvisoryLocks.cs).

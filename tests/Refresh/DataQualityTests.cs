@@ -88,4 +88,46 @@ public class DataQuality
         Assert.Equal([("/none", new DateTime(2025, 10, 7)), ("/ok", new DateTime(2025, 10, 7))], anomalyPages);
         Assert.Equal(17, (await db.QueryAsync<int>("select data_quality_issues from metrics.refresh_run")).Single());
     }
+
+    [Fact]
+    public async Task Survives_values_at_the_edges_of_postgres_types()
+    {
+        await using var db = await MetricsDatabase.CreateAsync();
+        var longDigits = new string('7', 140_000);
+        var longFraction = "2025-10-06T08:00:00." + new string('0', 400) + "1Z";
+        // id with 140,000 digits (beyond numeric's input range) -> skipped;
+        // slaMinutes 1e-400 (below double precision) -> 0 minutes: breach 5 at createdAt 08:00;
+        // breachedAt with 400 zeros in its fraction -> 08:00:00 exactly: breach 6
+        await db.FactAsync("s1", "chatwoot.escalations", "2025-10-06T09:00:00",
+            $$"""
+            [{"id": "{{longDigits}}", "slaBreached": true, "breachedAt": "2025-10-06T08:00:00Z"},
+             {"id": 5, "slaBreached": true, "createdAt": "2025-10-06T08:00:00Z"}]
+            """,
+            $$"""{"slaMinutes": 1e-400, "breaches": [{"conversationId": 6, "breachedAt": "{{longFraction}}"}]}""");
+        await db.DecisionAsync("s1", "chatwoot.reply.t1", "2025-10-06T08:30:00", "chatwoot:" + longDigits);
+        await db.DecisionAsync("s1", "chatwoot.reply.t1", "2025-10-06T08:10:00", "chatwoot:5");
+        await db.DecisionAsync("s1", "chatwoot.reply.t1", "2025-10-06T08:20:00", "chatwoot:6");
+
+        await db.RefreshAsync(AsOf);
+
+        Assert.Equal(
+            [(5L, 10m), (6L, 20m)],
+            await db.QueryAsync<(long, decimal)>("select conversation_id, resolution_minutes from metrics.sla_breach order by 1"));
+        Assert.Equal(
+            ["externalRef", "value[0].id"],
+            await db.QueryAsync<string>("select json_path from metrics.data_quality_issue order by 1"));
+    }
+
+    [Fact]
+    public async Task Ignores_shops_that_are_only_whitespace_in_any_script()
+    {
+        await using var db = await MetricsDatabase.CreateAsync();
+        foreach (var blank in new[] { "", " ", "\t\n", "\u00a0", "\u3000", "\u2007 " })
+            await db.FactAsync(System.Text.RegularExpressions.Regex.Unescape(blank), "dashboard.session.opened", "2025-10-06T08:00:00", "{}");
+        await db.SessionOpenedAsync(" padded.myshopify.com ", "2025-10-06T08:00:00");
+
+        await db.RefreshAsync(AsOf);
+
+        Assert.Equal([" padded.myshopify.com "], await db.QueryAsync<string>("select shop_domain from metrics.shop_activation"));
+    }
 }

@@ -153,4 +153,31 @@ public class RefreshProperties
         await transaction.CommitAsync();
         Assert.Single(await db.AggregateFactsAsync("metrics.activation.rolling7d"));
     }
+
+    [Fact]
+    public async Task Daily_series_keep_every_day_under_a_time_zone_whose_midnight_can_be_skipped()
+    {
+        await using var db = await MetricsDatabase.CreateAsync();
+        // Chile skipped 2022-09-11 00:00 local time (clocks went to 01:00); cohort days 09-11 .. 09-15
+        await db.SessionOpenedAsync("a.myshopify.com", "2022-09-11T05:00:00");
+        await db.RefreshAsync("2022-09-16T02:00:00Z");
+
+        foreach (var timeZone in new[] { "UTC", "America/Santiago" })
+        {
+            await using var connection = await db.OpenAsync(timeZone);
+            var days = await connection.QueryAsync<DateTime>("select cohort_day from metrics.activation_daily order by 1");
+            Assert.Equal(Enumerable.Range(11, 5).Select(day => new DateTime(2022, 9, day)), days);
+        }
+    }
+
+    [Fact]
+    public async Task Rejects_an_infinite_as_of()
+    {
+        await using var db = await MetricsDatabase.CreateAsync();
+
+        var failure = await Assert.ThrowsAsync<PostgresException>(() => db.RefreshAsync("infinity"));
+
+        Assert.Equal(PostgresErrorCodes.InvalidParameterValue, failure.SqlState);
+        Assert.Empty(await db.AggregateFactsAsync("metrics.activation.rolling7d"));
+    }
 }
