@@ -33,6 +33,19 @@ ensure_postgres() {
   pg_bindir >/dev/null || { echo "apt-get installed postgresql but no initdb was found under /usr/lib/postgresql" >&2; exit 1; }
 }
 
+# pg_cron for the test of the pg_cron schedule; best effort: without it that test is skipped.
+ensure_pg_cron() {
+  local bin major
+  bin=$(pg_bindir) || return 0
+  [ -f "$(dirname "$bin")/lib/pg_cron.so" ] && return 0
+  major=$(basename "$(dirname "$bin")")
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+    log "installing pg_cron (apt-get install -y postgresql-$major-cron) for the pg_cron test"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "postgresql-$major-cron"; } >/dev/null 2>&1 \
+      || log "pg_cron could not be installed: its test will be skipped"
+  fi
+}
+
 ensure_dotnet() {
   command -v dotnet >/dev/null || { echo "the .NET SDK 10 is required (dotnet not on PATH)" >&2; exit 1; }
 }
@@ -108,7 +121,10 @@ demo() {
 # Runs every test; the last line printed is `tests: N passed, N failed` for CI.
 run_tests() {
   ensure_dotnet
-  [ -n "${METRICS_TEST_DATABASE_URL:-}" ] || ensure_postgres
+  if [ -z "${METRICS_TEST_DATABASE_URL:-}" ]; then
+    ensure_postgres
+    ensure_pg_cron
+  fi
   local results status=0
   results=$(mktemp -d)
   dotnet restore Metrics.sln -nologo -v quiet

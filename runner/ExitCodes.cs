@@ -16,6 +16,7 @@ public static class ExitCodes
     public const int LockTimeout = 7;
     public const int MigrationsPending = 8;
     public const int NotMigrated = 9;
+    public const int Stale = 10;
 
     /// <summary>The table printed by <c>metrics --help</c> and copied into README.</summary>
     public const string HelpText = """
@@ -30,5 +31,6 @@ public static class ExitCodes
           7  lock timeout: another metrics process holds the lock
           8  status: scripts are pending
           9  the metrics schema is not migrated: run `metrics migrate` first
+         10  status --max-age: the newest facts are older than that (the nightly refresh did not run)
         """;
 }

@@ -26,10 +26,14 @@ comment on column metrics.refresh_run.refreshed_by is 'Database role that ran th
 
 -- The cutoff every materialized view applies to the app tables: they read only rows created
 -- before it. -infinity before the first refresh (the views are then empty).
+-- Security definer, so that the daily views calling it work for analysts, who may read the
+-- views but not this table; the search_path is pinned as for every definer function.
 create function metrics.data_cutoff()
 returns timestamptz
 language sql
 stable parallel safe
+security definer
+set search_path = pg_catalog, pg_temp
 as $$
     select coalesce(
         (select window_end from metrics.refresh_run order by refresh_run_id desc limit 1),

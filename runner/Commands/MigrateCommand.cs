@@ -21,11 +21,12 @@ public sealed class MigrateCommand : Command
         Add(CommonOptions.LockTimeout);
         Add(DryRun);
         Add(ScriptOptions.Scripts);
+        Add(ScriptOptions.ReaderRole);
         SetAction((parseResult, cancellationToken) => _runner.RunAsync(parseResult, async (target, output) =>
         {
             var errors = parseResult.InvocationConfiguration.Error;
             var options = new MigrateOptions(parseResult.GetValue(DryRun), TimeSpan.FromSeconds(parseResult.GetValue(CommonOptions.LockTimeout)));
-            var migrator = new Migrator(target, ScriptOptions.Resolve(parseResult), output);
+            var migrator = new Migrator(target, ScriptOptions.Resolve(parseResult), output, parseResult.GetValue(ScriptOptions.ReaderRole)!);
             if (!options.DryRun)
                 output.WriteLine($"migrating {target.Description} (app schema \"{target.AppSchema}\")");
             var result = await migrator.MigrateAsync(options, cancellationToken);

@@ -1,5 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Metrics.Runner.Database;
 using Metrics.Runner.Refresh;
 
 namespace Metrics.Runner.Commands;
@@ -29,6 +32,19 @@ public sealed class RefreshCommand : Command
         DefaultValueFactory = _ => 1800,
     };
 
+    private static readonly Option<bool> Json = new("--json")
+    {
+        Description = "Print one JSON result object on stdout (window, facts, timings, data-quality count); the readable lines go to stderr.",
+    };
+
+    private static readonly Option<int> Retries = new("--retries")
+    {
+        Description = "Times to retry a refresh after a transient connection failure (server restarting, connection reset), waiting 1, 2, 4... s.",
+        HelpName = "count",
+        DefaultValueFactory = _ => 3,
+        Validators = { result => { if (result.GetValueOrDefault<int>() < 0) result.AddError("--retries must be 0 or more."); } },
+    };
+
     private readonly DatabaseCommandRunner _runner;
     private readonly TimeProvider _clock;
 
@@ -42,6 +58,8 @@ public sealed class RefreshCommand : Command
         Add(BackfillFrom);
         Add(CommonOptions.LockTimeout);
         Add(StatementTimeout);
+        Add(Json);
+        Add(Retries);
         SetAction((parseResult, cancellationToken) => _runner.RunAsync(parseResult, async (target, output) =>
         {
             var errors = parseResult.InvocationConfiguration.Error;
@@ -53,15 +71,27 @@ public sealed class RefreshCommand : Command
             var options = new RefreshOptions(
                 TimeSpan.FromSeconds(parseResult.GetValue(CommonOptions.LockTimeout)),
                 TimeSpan.FromSeconds(Math.Max(0, parseResult.GetValue(StatementTimeout))));
+            var json = parseResult.GetValue(Json);
+            var readable = json ? errors : output;
             var refresher = new MetricsRefresher(target);
+            var results = new List<RefreshResult>();
+            var exitCode = ExitCodes.Success;
             foreach (var asOf in instants)
             {
-                var result = await refresher.RefreshAsync(asOf, options, cancellationToken);
-                var exitCode = Render(result, output, errors, brief: instants.Count > 1 && asOf is not null);
+                var retry = new TransientRetry(parseResult.GetValue(Retries), errors);
+                var result = await retry.RunAsync(
+                    $"refresh as of {asOf?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'") ?? "now"}",
+                    () => refresher.RefreshAsync(asOf, options, cancellationToken),
+                    cancellationToken);
+                results.Add(result with { Attempts = retry.Attempts });
+                exitCode = Render(result, readable, errors, brief: instants.Count > 1 && asOf is not null);
                 if (exitCode != ExitCodes.Success)
-                    return exitCode;
+                    break;
             }
-            return ExitCodes.Success;
+            if (json)
+                output.WriteLine((results.Count == 1 ? ToJson(results[0]) : new JsonObject { ["refreshes"] = new JsonArray([.. results.Select(ToJson)]) })
+                    .ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            return exitCode;
         }));
     }
 
@@ -106,6 +136,22 @@ public sealed class RefreshCommand : Command
         instants.Add(asOf);
         return true;
     }
+
+    private static JsonObject ToJson(RefreshResult result) => new()
+    {
+        ["outcome"] = JsonNamingPolicy.CamelCase.ConvertName(result.Outcome.ToString()),
+        ["asOf"] = Instant(result.AsOf.UtcDateTime),
+        ["windowStart"] = result.WindowStart is { } start ? Instant(start) : null,
+        ["windowEnd"] = result.WindowEnd is { } end ? Instant(end) : null,
+        ["durationMs"] = (long)result.Duration.TotalMilliseconds,
+        ["attempts"] = result.Attempts,
+        ["dataQualityIssues"] = result.DataQualityIssues,
+        ["facts"] = new JsonObject(result.Facts.Select(f => KeyValuePair.Create<string, JsonNode?>(
+            f.FactType, new JsonObject { ["value"] = f.Value.DeepClone(), ["metadata"] = f.Metadata.DeepClone() }))),
+        ["error"] = result.Error,
+    };
+
+    private static string Instant(DateTime utc) => utc.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
     private static int Render(RefreshResult result, TextWriter output, TextWriter errors, bool brief)
     {

@@ -12,6 +12,13 @@ public static class ScriptOptions
         HelpName = "dir",
     };
 
+    public static readonly Option<string> ReaderRole = new("--reader-role")
+    {
+        Description = "Name of the read-only role analysts' logins are granted (${reader_role} in scripts).",
+        HelpName = "role",
+        DefaultValueFactory = _ => ScriptVariables.DefaultReaderRole,
+    };
+
     public static ScriptSource Resolve(ParseResult parseResult) =>
         parseResult.GetValue(Scripts) is { } directory ? ScriptSource.FromDirectory(directory.FullName) : ScriptSource.Embedded();
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Dapper;
 using Metrics.Runner.Database;
 using Metrics.Runner.Migrations;
+using Metrics.Runner.Refresh;
 
 namespace Metrics.Runner.Commands;
 
@@ -11,14 +12,22 @@ namespace Metrics.Runner.Commands;
 /// </summary>
 public sealed class StatusCommand : Command
 {
+    private static readonly Option<double?> MaxAge = new("--max-age")
+    {
+        Description = "Exit non-zero (code 10) when the newest facts' windowEnd is more than this many hours ago: for monitoring that the nightly refresh ran (26 suits a 02:00 UTC job).",
+        HelpName = "hours",
+        Validators = { result => { if (result.GetValueOrDefault<double?>() is <= 0) result.AddError("--max-age must be a positive number of hours."); } },
+    };
+
     private readonly DatabaseCommandRunner _runner;
 
     public StatusCommand(DatabaseCommandRunner runner)
-        : base("status", "Show applied, pending and drifted scripts; exit 0 only when up to date.")
+        : base("status", "Show applied, pending and drifted scripts and how fresh the metrics are; exit 0 only when up to date.")
     {
         _runner = runner;
         this.AddDatabaseOptions();
         Add(ScriptOptions.Scripts);
+        Add(MaxAge);
         SetAction((parseResult, cancellationToken) => _runner.RunAsync(parseResult, async (target, output) =>
         {
             await using var connection = await target.OpenAsync(cancellationToken);
@@ -26,6 +35,8 @@ public sealed class StatusCommand : Command
             var migrator = new Migrator(target, ScriptOptions.Resolve(parseResult), output);
             var missingTables = await AppTables.FindMissingAsync(connection, target);
             var plan = await migrator.ReadPlanAsync(connection);
+            var freshness = missingTables is null ? await Freshness.ReadAsync(connection, target.AppSchema) : null;
+            var maxAge = parseResult.GetValue(MaxAge) is { } hours ? TimeSpan.FromHours(hours) : (TimeSpan?)null;
 
             output.WriteLine($"database:   {target.Description} (PostgreSQL {server}), app schema \"{target.AppSchema}\"");
             output.WriteLine($"app tables: {(missingTables is null ? "found" : "MISSING")}");
@@ -34,6 +45,8 @@ public sealed class StatusCommand : Command
             WriteDrift(plan, output);
             foreach (var name in plan.AppliedButNotShipped)
                 output.WriteLine($"note: {name} is applied but not shipped with this tool (a newer version applied it?)");
+            WriteFreshness(freshness, output);
+            var isStale = maxAge is not null && !(freshness?.Age <= maxAge);
 
             var problems = new List<string>();
             if (missingTables is not null)
@@ -42,6 +55,8 @@ public sealed class StatusCommand : Command
                 problems.Add($"{plan.Drifted.Count} drifted");
             if (plan.Pending.Count > 0)
                 problems.Add($"{plan.Pending.Count} pending");
+            if (isStale)
+                problems.Add($"stale (facts older than {maxAge!.Value.TotalHours:0.#} h)");
             output.WriteLine($"status:     {(problems.Count == 0 ? "up to date" : string.Join(", ", problems))}");
 
             if (missingTables is not null)
@@ -49,10 +64,31 @@ public sealed class StatusCommand : Command
                 parseResult.InvocationConfiguration.Error.WriteLine($"error: {missingTables}");
                 return ExitCodes.AppTablesMissing;
             }
+            if (isStale)
+                parseResult.InvocationConfiguration.Error.WriteLine(
+                    freshness?.Age is { } age
+                        ? $"error: the newest facts are {age.TotalHours:0.#} h old, more than --max-age {maxAge!.Value.TotalHours:0.#}: the nightly refresh has not run; see docs/runbook.md."
+                        : "error: no facts have been written yet (or one metric type is missing): run `metrics refresh`; see docs/runbook.md.");
             return plan.Drifted.Count > 0 ? ExitCodes.DriftDetected
+                : isStale ? ExitCodes.Stale
                 : plan.Pending.Count > 0 ? ExitCodes.MigrationsPending
                 : ExitCodes.Success;
         }));
+    }
+
+    private static void WriteFreshness(Freshness? freshness, TextWriter output)
+    {
+        if (freshness is null)
+            return;
+        output.WriteLine(freshness.Last is { } last
+            ? $"last refresh: as of {last.AsOf:yyyy-MM-dd HH:mm:ss}Z, window [{last.WindowStart:yyyy-MM-dd}, {last.WindowEnd:yyyy-MM-dd}), " +
+              $"ran {last.StartedAt:yyyy-MM-dd HH:mm:ss}Z for {last.Duration?.TotalMilliseconds ?? 0:0} ms by {last.RefreshedBy}"
+            : "last refresh: never (run `metrics refresh`)");
+        output.WriteLine($"views:        {string.Join(", ", freshness.Views.Select(v => $"{v.View} {v.Rows} rows"))}");
+        output.WriteLine($"data quality: {freshness.Last?.DataQualityIssues ?? 0} issue(s) skipped (metrics.data_quality_issue)");
+        output.WriteLine(freshness.NewestWindowEnd is { } windowEnd
+            ? $"freshness:    newest facts have windowEnd {windowEnd:yyyy-MM-dd HH:mm}Z, {freshness.Age!.Value.TotalHours:0.#} h ago"
+            : "freshness:    no complete set of facts yet");
     }
 
     private static void WriteApplied(MigrationPlan plan, TextWriter output)

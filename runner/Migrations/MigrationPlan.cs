@@ -32,6 +32,8 @@ public sealed record MigrationPlan(
                     drifted.Add(new DriftedScript(script.Name, entry.Checksum, script.Checksum));
             }
         }
+        if (pending.Count > 0)
+            pending = source.Scripts.Where(script => pending.Contains(script) || script.RerunsWithMigrations).ToList();
         var shipped = source.Scripts.Select(s => s.Name).ToHashSet();
         return new MigrationPlan(journal, pending, drifted, journal.Select(e => e.ScriptName).Where(n => !shipped.Contains(n)).ToList());
     }

@@ -14,9 +14,9 @@ public sealed record MigrateOptions(bool DryRun, TimeSpan LockTimeout);
 /// drift, missing app tables or a held lock: it returns a <see cref="MigrationResult"/>.
 /// Connection failures propagate as Npgsql exceptions for the caller to describe.
 /// </summary>
-public sealed class Migrator(DatabaseTarget target, ScriptSource source, TextWriter output)
+public sealed class Migrator(DatabaseTarget target, ScriptSource source, TextWriter output, string readerRole = ScriptVariables.DefaultReaderRole)
 {
-    private readonly ScriptVariables _variables = ScriptVariables.ForAppSchema(target.AppSchema);
+    private readonly ScriptVariables _variables = ScriptVariables.For(target.AppSchema, readerRole);
 
     public async Task<MigrationPlan> ReadPlanAsync(NpgsqlConnection connection) =>
         MigrationPlan.Create(source, await new Journal(connection).ReadAsync());
@@ -24,6 +24,12 @@ public sealed class Migrator(DatabaseTarget target, ScriptSource source, TextWri
     public async Task<MigrationResult> MigrateAsync(MigrateOptions options, CancellationToken cancellationToken = default)
     {
         await using var connection = await target.OpenAsync(cancellationToken);
+        // scripts raise a WARNING for what they had to skip (e.g. a role they may not create)
+        connection.Notice += (_, e) =>
+        {
+            if (e.Notice.InvariantSeverity == "WARNING")
+                output.WriteLine($"warning: {e.Notice.MessageText}{(e.Notice.Hint is { } hint ? " " + hint : "")}");
+        };
         if (await AppTables.FindMissingAsync(connection, target) is { } missingTables)
             return new MigrationResult(MigrationOutcome.AppTablesMissing, [], missingTables);
 
@@ -133,8 +139,8 @@ public sealed class Migrator(DatabaseTarget target, ScriptSource source, TextWri
         }
     }
 
-    private static MigrationResult UnknownVariable(Script script, string variable) =>
-        new(MigrationOutcome.ScriptFailed, [], $"script {script.Name} uses unknown variable ${{{variable}}} (known: app_schema). Nothing was applied.")
+    private MigrationResult UnknownVariable(Script script, string variable) =>
+        new(MigrationOutcome.ScriptFailed, [], $"script {script.Name} uses unknown variable ${{{variable}}} (known: {_variables.KnownNames}). Nothing was applied.")
         {
             FailedScript = script.Name,
         };

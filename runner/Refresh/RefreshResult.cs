@@ -23,4 +23,7 @@ public sealed record RefreshResult(RefreshOutcome Outcome, DateTimeOffset AsOf, 
     public DateTime? WindowStart { get; init; }
     public DateTime? WindowEnd { get; init; }
     public int DataQualityIssues { get; init; }
+
+    /// <summary>How many times the refresh was tried (more than 1 after transient connection failures).</summary>
+    public int Attempts { get; init; } = 1;
 }

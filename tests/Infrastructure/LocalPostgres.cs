@@ -53,7 +53,8 @@ public sealed class LocalPostgres
         RunAsServerUser(System.IO.Path.Combine(binaries, "pg_ctl"),
         [
             "-D", data, "-l", System.IO.Path.Combine(directory, "server.log"), "-w", "-t", "60", "start",
-            "-o", $"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+            "-o", $"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" +
+                  (HasPgCron(binaries) ? " -c shared_preload_libraries=pg_cron -c cron.database_name=postgres -c cron.use_background_workers=on -c max_worker_processes=32" : ""),
         ]);
         StartWatchdog(binaries, directory);
         return server;
@@ -104,6 +105,30 @@ public sealed class LocalPostgres
             return false;
         }
     }
+
+    /// <summary>
+    /// Why the pg_cron test cannot run here, or null when it can: the throwaway server preloads
+    /// pg_cron when the Debian package postgresql-NN-cron is installed (build.sh installs it when
+    /// it can); a server named by the environment variable is used as it is.
+    /// </summary>
+    public static string? PgCronSkipReason()
+    {
+        if (!string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(PostgresServer.UrlVariable)))
+            return $"{PostgresServer.UrlVariable} names an existing server, whose shared_preload_libraries the tests cannot set.";
+        string binaries;
+        try
+        {
+            binaries = FindBinaries();
+        }
+        catch (InvalidOperationException e)
+        {
+            return e.Message;
+        }
+        return HasPgCron(binaries) ? null : $"pg_cron is not installed for {binaries} (apt-get install -y postgresql-NN-cron; build.sh test tries).";
+    }
+
+    private static bool HasPgCron(string binaries) =>
+        File.Exists(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(binaries)!, "lib", "pg_cron.so"));
 
     private static string FindBinaries()
     {

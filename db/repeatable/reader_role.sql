@@ -1,0 +1,42 @@
+-- metrics:rerun-with-migrations
+-- The analysts' read-only role ${reader_role} (metrics_reader unless `metrics migrate
+-- --reader-role` names another): NOLOGIN, USAGE on schema metrics and SELECT on each of its
+-- views and materialized views. Nothing else: not the app tables (they hold customer names,
+-- message text and operator emails), not metrics.schema_journal or metrics.refresh_run, not
+-- schema metrics_staging. An analyst's own login becomes a member: GRANT metrics_reader TO alice;
+--
+-- Re-runs whenever any other script runs (header marker above), so a view added by a later
+-- migration is granted too. When the role is missing and the migrating user may not create
+-- roles, it skips with a WARNING (printed by `metrics migrate`); docs/analysts.md gives the
+-- statements a DBA runs instead.
+
+do $do$
+declare
+    view_name text;
+begin
+    if to_regrole('${reader_role}') is null then
+        if not (select rolcreaterole or rolsuper from pg_catalog.pg_roles where rolname = current_user) then
+            raise warning 'role % does not exist and % may not create roles: analysts have no read-only role yet.', '${reader_role}', current_user
+                using hint = format('A DBA runs: CREATE ROLE %s NOLOGIN; then `metrics migrate` again re-grants it (docs/analysts.md).', '${reader_role}');
+            return;
+        end if;
+        begin
+            create role ${reader_role} nologin;
+        exception when duplicate_object or unique_violation then
+            null; -- created meanwhile by a migration of another database of this server
+        end;
+        comment on role ${reader_role} is 'Read-only access to the views of schema metrics (operator metrics), for analysts'' BI logins.';
+    end if;
+
+    grant usage on schema metrics to ${reader_role};
+    for view_name in
+        select c.relname
+        from pg_catalog.pg_class as c
+        inner join pg_catalog.pg_namespace as n on n.oid = c.relnamespace
+        where n.nspname = 'metrics' and c.relkind in ('v', 'm')
+        order by c.relname
+    loop
+        execute format('grant select on metrics.%I to ${reader_role}', view_name);
+    end loop;
+end
+$do$;

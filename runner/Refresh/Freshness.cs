@@ -1,0 +1,61 @@
+using Dapper;
+using Metrics.Runner.Migrations;
+using Npgsql;
+
+namespace Metrics.Runner.Refresh;
+
+/// <summary>The newest refresh recorded in <c>metrics.refresh_run</c>.</summary>
+public sealed record LastRefresh(DateTime AsOf, DateTime WindowStart, DateTime WindowEnd, DateTime StartedAt, DateTime? FinishedAt, int? DataQualityIssues, string RefreshedBy)
+{
+    public TimeSpan? Duration => FinishedAt - StartedAt;
+}
+
+/// <summary>One materialized view and how many rows it holds.</summary>
+public sealed record ViewRowCount(string View, long Rows);
+
+/// <summary>
+/// How current the metrics are: the last refresh, what the views hold, and the window end of
+/// the newest facts in "DashboardFact" (the oldest of the three types' newest, so one missing
+/// type makes the whole set stale). Read by <c>metrics status</c> for monitoring.
+/// </summary>
+public sealed record Freshness(LastRefresh? Last, IReadOnlyList<ViewRowCount> Views, DateTime? NewestWindowEnd, DateTime Now)
+{
+    public TimeSpan? Age => NewestWindowEnd is { } windowEnd ? Now - windowEnd : null;
+
+    /// <summary>Null when the metrics schema is not migrated (nothing to report yet).</summary>
+    public static async Task<Freshness?> ReadAsync(NpgsqlConnection connection, string appSchema)
+    {
+        if (!await connection.ExecuteScalarAsync<bool>("select to_regclass('metrics.refresh_run') is not null"))
+            return null;
+        var last = await connection.QuerySingleOrDefaultAsync<LastRefresh?>(
+            """
+            select as_of at time zone 'UTC' as AsOf, window_start at time zone 'UTC' as WindowStart,
+                   window_end at time zone 'UTC' as WindowEnd, started_at at time zone 'UTC' as StartedAt,
+                   finished_at at time zone 'UTC' as FinishedAt, data_quality_issues as DataQualityIssues,
+                   refreshed_by as RefreshedBy
+            from metrics.refresh_run
+            order by refresh_run_id desc
+            limit 1
+            """);
+        var viewNames = await connection.QueryAsync<string>(
+            """
+            select c.relname from pg_class as c inner join pg_namespace as n on n.oid = c.relnamespace
+            where n.nspname = 'metrics' and c.relkind = 'm' order by c.relname
+            """);
+        var views = new List<ViewRowCount>();
+        foreach (var view in viewNames)
+            views.Add(new ViewRowCount(view, await connection.ExecuteScalarAsync<long>($"select count(*) from metrics.{ScriptVariables.QuoteIdentifier(view)}")));
+        var (newestWindowEnd, now) = await connection.QuerySingleAsync<(DateTime?, DateTime)>(
+            $"""
+            select case when count(newest) = 3 then min(newest) end at time zone 'UTC', now() at time zone 'UTC'
+            from (
+                select max(metrics.parse_instant(value -> 'windowEnd')) as newest
+                from (values ('metrics.activation.rolling7d'), ('metrics.sla_resolution.rolling7d'), ('metrics.anomaly_response.rolling7d')) as type(fact_type)
+                left join {ScriptVariables.QuoteIdentifier(appSchema)}."DashboardFact" as fact
+                    on fact."shopDomain" = '__aggregate__' and fact."factType" = type.fact_type
+                group by type.fact_type
+            ) as per_type
+            """);
+        return new Freshness(last, views, newestWindowEnd, now);
+    }
+}

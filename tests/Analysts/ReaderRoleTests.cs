@@ -1,0 +1,83 @@
+using Dapper;
+using Metrics.Runner;
+using Metrics.Tests.Infrastructure;
+using Metrics.Tests.Refresh;
+using Npgsql;
+using Xunit;
+
+namespace Metrics.Tests.Analysts;
+
+/// <summary>The read-only role metrics_reader that analysts' BI logins are granted.</summary>
+public class Reader_role
+{
+    [Fact]
+    public async Task A_member_reads_every_analyst_view_and_nothing_of_the_raw_tables()
+    {
+        await using var db = await MetricsDatabase.CreateAsync();
+        await FixedDataSet.LoadAsync(db);
+        await db.RefreshAsync(FixedDataSet.AsOf);
+        var login = "analyst_" + Guid.NewGuid().ToString("N")[..8];
+        await db.Server.ExecuteAsync(db.Name, $"create role {login} login password 'analyst-pw' in role metrics_reader");
+        try
+        {
+            var views = await db.QueryAsync<string>(
+                """
+                select c.relname from pg_class as c inner join pg_namespace as n on n.oid = c.relnamespace
+                where n.nspname = 'metrics' and c.relkind in ('v', 'm') order by 1
+                """);
+            await using var analyst = new NpgsqlConnection(db.Server.ConnectionString(db.Name, login, "analyst-pw"));
+            await analyst.OpenAsync();
+
+            foreach (var view in views)
+                await analyst.ExecuteScalarAsync<long>($"select count(*) from metrics.{view}");
+            Assert.Equal(4, await analyst.ExecuteScalarAsync<long>("select total_active_shops from metrics.activation_current"));
+            Assert.True(await analyst.ExecuteScalarAsync<long>("select count(*) from metrics.activation_daily") > 0);
+
+            foreach (var table in new[] { "public.\"DashboardFact\"", "public.\"DecisionLog\"", "metrics.schema_journal", "metrics.refresh_run", "metrics_staging.escalation_breach" })
+            {
+                var denied = await Assert.ThrowsAsync<PostgresException>(() => analyst.ExecuteScalarAsync<long>($"select count(*) from {table}"));
+                Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, denied.SqlState);
+            }
+            var noCall = await Assert.ThrowsAsync<PostgresException>(() => analyst.ExecuteAsync("call metrics.refresh()"));
+            Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, noCall.SqlState);
+        }
+        finally
+        {
+            await db.Server.ExecuteAsync("postgres", $"drop role if exists {login}");
+        }
+    }
+
+    [Fact]
+    public async Task Migrate_skips_the_role_with_a_warning_when_it_may_not_create_roles()
+    {
+        var server = await PostgresServer.Instance;
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var (owner, role) = ("owner_" + suffix, "reader_" + suffix);
+        await server.ExecuteAsync("postgres", $"create role {owner} login password 'owner-pw' nocreaterole");
+        var database = await server.CreateDatabaseAsync(template: null);
+        try
+        {
+            await server.ExecuteAsync("postgres", $"alter database {database} owner to {owner}");
+            var connection = server.ConnectionString(database, owner, "owner-pw");
+            await using (var asOwner = new NpgsqlConnection(connection))
+            {
+                await asOwner.OpenAsync();
+                await asOwner.ExecuteAsync(await File.ReadAllTextAsync(TestFiles.Path("fixtures", "app_tables.sql")));
+            }
+
+            var run = await CliRun.RunAsync(["migrate", "--connection", connection, "--reader-role", role]);
+
+            Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+            Assert.Contains($"warning: role \"{role}\" does not exist and {owner} may not create roles", run.Output);
+            Assert.Contains($"CREATE ROLE \"{role}\" NOLOGIN", run.Output);
+            await using var admin = new NpgsqlConnection(server.ConnectionString(database));
+            Assert.False(await admin.ExecuteScalarAsync<bool>("select exists (select from pg_roles where rolname = @role)", new { role }));
+            Assert.Equal(ExitCodes.Success, (await CliRun.RunAsync(["status", "--connection", connection])).ExitCode);
+        }
+        finally
+        {
+            await server.DropDatabaseAsync(database);
+            await server.ExecuteAsync("postgres", $"drop role if exists {owner}");
+        }
+    }
+}

@@ -1,0 +1,92 @@
+using System.Text.Json.Nodes;
+using Dapper;
+using Metrics.Runner;
+using Metrics.Runner.Database;
+using Metrics.Tests.Infrastructure;
+using Metrics.Tests.Refresh;
+using Npgsql;
+using Xunit;
+
+namespace Metrics.Tests.Cli;
+
+/// <summary>What a scheduler gets from <c>metrics refresh</c>: JSON on stdout, logs on stderr, retries, lock reports.</summary>
+public class Refresh_for_schedulers
+{
+    [Fact]
+    public async Task Json_prints_one_result_object_on_stdout_and_the_readable_lines_on_stderr()
+    {
+        await using var db = await MetricsDatabase.CreateAsync();
+        await FixedDataSet.LoadAsync(db);
+
+        var run = await CliRun.RunAsync(["refresh", "--connection", db.ConnectionString, "--as-of", FixedDataSet.AsOf, "--json"]);
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+        var result = JsonNode.Parse(run.Output)!.AsObject();
+        Assert.Equal("succeeded", (string?)result["outcome"]);
+        Assert.Equal("2025-10-12T02:00:00.000Z", (string?)result["asOf"]);
+        Assert.Equal("2025-10-05T00:00:00.000Z", (string?)result["windowStart"]);
+        Assert.Equal("2025-10-12T00:00:00.000Z", (string?)result["windowEnd"]);
+        Assert.Equal(2, (int)result["dataQualityIssues"]!);
+        Assert.Equal(1, (int)result["attempts"]!);
+        Assert.True((long)result["durationMs"]! >= 0);
+        Assert.Equal(4, (int)result["facts"]!["metrics.activation.rolling7d"]!["value"]!["totalActiveShops"]!);
+        Assert.Equal(1, (int)result["facts"]!["metrics.sla_resolution.rolling7d"]!["metadata"]!["openBreaches"]!);
+        Assert.Contains("refreshed as of 2025-10-12T02:00:00Z", run.Error);
+    }
+
+    [Fact]
+    public async Task A_refresh_that_finds_another_running_says_who_and_exits_with_the_lock_code()
+    {
+        await using var db = await MetricsDatabase.CreateAsync();
+        await using var holder = await db.OpenAsync();
+        await holder.ExecuteAsync("select pg_advisory_lock(@key)", new { key = AdvisoryLocks.RefreshKey });
+
+        var run = await CliRun.RunAsync(["refresh", "--connection", db.ConnectionString, "--lock-timeout", "1", "--json"]);
+
+        Assert.Equal(ExitCodes.LockTimeout, run.ExitCode);
+        Assert.Contains($"another refresh is running (backend pid {holder.ProcessID}", run.Error);
+        Assert.Equal("lockTimeout", (string?)JsonNode.Parse(run.Output)!["outcome"]);
+    }
+
+    [Fact]
+    public async Task Retries_after_its_connection_is_terminated_and_then_succeeds()
+    {
+        await using var db = await MetricsDatabase.CreateAsync();
+        await FixedDataSet.LoadAsync(db);
+        await using var holder = await db.OpenAsync();
+        await holder.ExecuteAsync("select pg_advisory_lock(@key)", new { key = AdvisoryLocks.RefreshKey });
+        var refresh = CliRun.RunAsync(["refresh", "--connection", db.ConnectionString, "--as-of", FixedDataSet.AsOf, "--lock-timeout", "60"]);
+
+        // the refresh waits for the lock; terminate its backend as a server restart would, then let it through
+        var waiting = 0;
+        for (var i = 0; i < 100 && waiting == 0; i++, await Task.Delay(100))
+            waiting = await holder.ExecuteScalarAsync<int>(
+                "select coalesce(max(pid), 0) from pg_locks where locktype = 'advisory' and not granted and database = (select oid from pg_database where datname = current_database())");
+        Assert.NotEqual(0, waiting);
+        await holder.ExecuteAsync("select pg_terminate_backend(@waiting)", new { waiting });
+        await holder.ExecuteAsync("select pg_advisory_unlock(@key)", new { key = AdvisoryLocks.RefreshKey });
+        var run = await refresh;
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+        Assert.Matches(@"warning: refresh as of 2025-10-12T02:00:00Z failed: .*\(SQLSTATE 57P01\); retry 1 of 3 in 1 s", run.Error);
+        Assert.Single(await db.AggregateFactsAsync("metrics.activation.rolling7d"));
+    }
+
+    [Fact]
+    public async Task Gives_up_after_the_retries_with_the_connection_error()
+    {
+        int closedPort;
+        using (var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            closedPort = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        }
+
+        var run = await CliRun.RunAsync(["refresh", "--connection", $"postgresql://u:secret@127.0.0.1:{closedPort}/d", "--retries", "1"]);
+
+        Assert.Equal(ExitCodes.ConnectionFailed, run.ExitCode);
+        Assert.Contains("retry 1 of 1 in 1 s", run.Error);
+        Assert.Contains("cannot reach PostgreSQL at u@127.0.0.1", run.Error);
+        Assert.DoesNotContain("secret", run.Error);
+    }
+}
