@@ -15,6 +15,7 @@ public static class MetricsCli
             new StatusCommand(runner),
             new RefreshCommand(runner, TimeProvider.System),
             new SnapshotCommand(runner),
+            new BackfillChatwootCommand(runner),
         };
     }
 
