@@ -17,6 +17,7 @@ public static class ExitCodes
     public const int MigrationsPending = 8;
     public const int NotMigrated = 9;
     public const int Stale = 10;
+    public const int StatementTimeout = 11;
 
     /// <summary>The table printed by <c>metrics --help</c> and copied into README.</summary>
     public const string HelpText = """
@@ -32,5 +33,6 @@ public static class ExitCodes
           8  status: scripts are pending
           9  the metrics schema is not migrated: run `metrics migrate` first
          10  status --max-age: the newest facts are older than that (the nightly refresh did not run)
+         11  refresh: --statement-timeout reached; the refresh was cancelled and wrote nothing
         """;
 }

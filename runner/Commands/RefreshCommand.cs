@@ -166,6 +166,9 @@ public sealed class RefreshCommand : Command
             case RefreshOutcome.LockTimeout:
                 errors.WriteLine($"error: {result.Error}");
                 return ExitCodes.LockTimeout;
+            case RefreshOutcome.StatementTimeout:
+                errors.WriteLine($"error: {result.Error}");
+                return ExitCodes.StatementTimeout;
         }
 
         output.WriteLine(

@@ -50,6 +50,14 @@ public sealed class MetricsRefresher(DatabaseTarget target)
                         "Let it finish (its facts are as good as ours), or raise --lock-timeout.",
             };
         }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.QueryCanceled)
+        {
+            return new RefreshResult(RefreshOutcome.StatementTimeout, effectiveAsOf, stopwatch.Elapsed)
+            {
+                Error = $"the refresh ran longer than --statement-timeout {options.StatementTimeout.TotalSeconds:0.#} s and was cancelled; nothing was written. " +
+                        "Raise --statement-timeout, or look for what it waited on (pg_stat_activity).",
+            };
+        }
         var duration = stopwatch.Elapsed;
 
         var run = await connection.QuerySingleAsync<(DateTime WindowStart, DateTime WindowEnd, int DataQualityIssues)>(

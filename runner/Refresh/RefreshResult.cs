@@ -9,6 +9,7 @@ public enum RefreshOutcome
     NotMigrated,
     AppTablesMissing,
     LockTimeout,
+    StatementTimeout,
 }
 
 /// <summary>One aggregate fact as the refresh wrote it into "DashboardFact".</summary>

@@ -49,6 +49,23 @@ public class Refresh_for_schedulers
     }
 
     [Fact]
+    public async Task A_refresh_over_its_statement_timeout_is_cancelled_and_writes_nothing()
+    {
+        await using var db = await MetricsDatabase.CreateAsync();
+        await using var reader = await db.OpenAsync();
+        await using var transaction = await reader.BeginTransactionAsync();
+        // an exclusive lock on refresh_run makes the refresh wait past its 1 s statement timeout
+        await reader.ExecuteAsync("lock table metrics.refresh_run in exclusive mode", transaction: transaction);
+
+        var run = await CliRun.RunAsync(["refresh", "--connection", db.ConnectionString, "--statement-timeout", "1"]);
+
+        Assert.Equal(ExitCodes.StatementTimeout, run.ExitCode);
+        Assert.Contains("ran longer than --statement-timeout 1 s and was cancelled; nothing was written", run.Error);
+        await transaction.RollbackAsync();
+        Assert.Empty(await db.AggregateFactsAsync("metrics.activation.rolling7d"));
+    }
+
+    [Fact]
     public async Task Retries_after_its_connection_is_terminated_and_then_succeeds()
     {
         await using var db = await MetricsDatabase.CreateAsync();
