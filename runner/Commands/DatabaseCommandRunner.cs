@@ -40,7 +40,7 @@ public sealed class DatabaseCommandRunner(Func<string, string?> environment)
                 return ExitCodes.ConnectionFailed;
             }
             var what = e is PostgresException pg ? $"{pg.MessageText} (SQLSTATE {pg.SqlState})" : e.Message;
-            errors.WriteLine($"error: database error on {target!.Description}: {what}. Rerun with --verbose for details.");
+            errors.WriteLine($"error: database error on {target!.Description}: {what.TrimEnd('.')}. Rerun with --verbose for details.");
             WriteDetails(parseResult, errors, e);
             return ExitCodes.UnexpectedError;
         }

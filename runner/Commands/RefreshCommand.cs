@@ -76,21 +76,36 @@ public sealed class RefreshCommand : Command
             var refresher = new MetricsRefresher(target);
             var results = new List<RefreshResult>();
             var exitCode = ExitCodes.Success;
-            foreach (var asOf in instants)
+            try
             {
-                var retry = new TransientRetry(parseResult.GetValue(Retries), errors);
-                var result = await retry.RunAsync(
-                    $"refresh as of {asOf?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'") ?? "now"}",
-                    () => refresher.RefreshAsync(asOf, options, cancellationToken),
-                    cancellationToken);
-                results.Add(result with { Attempts = retry.Attempts });
-                exitCode = Render(result, readable, errors, brief: instants.Count > 1 && asOf is not null);
-                if (exitCode != ExitCodes.Success)
-                    break;
+                foreach (var asOf in instants)
+                {
+                    var retry = new TransientRetry(parseResult.GetValue(Retries), errors);
+                    var result = await retry.RunAsync(
+                        $"refresh as of {asOf?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'") ?? "now"}",
+                        () => refresher.RefreshAsync(asOf, options, cancellationToken),
+                        cancellationToken);
+                    results.Add(result with { Attempts = retry.Attempts });
+                    exitCode = Render(result, readable, errors, brief: instants.Count > 1 && asOf is not null);
+                    if (exitCode != ExitCodes.Success)
+                        break;
+                }
             }
-            if (json)
-                output.WriteLine((results.Count == 1 ? ToJson(results[0]) : new JsonObject { ["refreshes"] = new JsonArray([.. results.Select(ToJson)]) })
-                    .ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            catch (Exception e) when (json && e is not OperationCanceledException)
+            {
+                // the failure itself is reported on stderr by the command runner; stdout still gets a result object
+                results.Add(new RefreshResult(RefreshOutcome.Failed, instants[results.Count] ?? DateTimeOffset.UtcNow, TimeSpan.Zero)
+                {
+                    Error = DatabaseErrors.DescribeConnectionFailure(e, target) ?? "the refresh failed: see the error on stderr.",
+                });
+                throw;
+            }
+            finally
+            {
+                if (json)
+                    output.WriteLine((results.Count == 1 ? ToJson(results[0]) : new JsonObject { ["refreshes"] = new JsonArray([.. results.Select(ToJson)]) })
+                        .ToJsonString(JsonOutput));
+            }
             return exitCode;
         }));
     }
@@ -136,6 +151,12 @@ public sealed class RefreshCommand : Command
         instants.Add(asOf);
         return true;
     }
+
+    private static readonly JsonSerializerOptions JsonOutput = new()
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     private static JsonObject ToJson(RefreshResult result) => new()
     {

@@ -70,8 +70,8 @@ public sealed class StatusCommand : Command
                         ? $"error: the newest facts are {age.TotalHours:0.#} h old, more than --max-age {maxAge!.Value.TotalHours:0.#}: the nightly refresh has not run; see docs/runbook.md."
                         : "error: no facts have been written yet (or one metric type is missing): run `metrics refresh`; see docs/runbook.md.");
             return plan.Drifted.Count > 0 ? ExitCodes.DriftDetected
-                : isStale ? ExitCodes.Stale
                 : plan.Pending.Count > 0 ? ExitCodes.MigrationsPending
+                : isStale ? ExitCodes.Stale
                 : ExitCodes.Success;
         }));
     }

@@ -29,6 +29,8 @@ public static class DatabaseErrors
                 return $"timed out connecting to {where}. Check the host, port and firewall, or raise connect_timeout.";
             case NpgsqlException { InnerException: System.Security.Authentication.AuthenticationException tls }:
                 return $"TLS negotiation with {where} failed: {tls.Message}. Check sslmode and the server certificate.";
+            case NpgsqlException e when e is not PostgresException && e.Message.Contains("SSL", StringComparison.Ordinal):
+                return $"TLS with {where} failed: {e.Message.TrimEnd('.')}. Check sslmode (the server may not offer SSL: sslmode=prefer or disable) and the server's ssl setting.";
             case NpgsqlException e when e is not PostgresException && e.Message.Contains("password", StringComparison.OrdinalIgnoreCase):
                 return $"authentication failed for {where}: the server requires a password; give one in --connection or DATABASE_URL.";
             default:

@@ -17,6 +17,7 @@ public sealed record MigrateOptions(bool DryRun, TimeSpan LockTimeout);
 public sealed class Migrator(DatabaseTarget target, ScriptSource source, TextWriter output, string readerRole = ScriptVariables.DefaultReaderRole)
 {
     private readonly ScriptVariables _variables = ScriptVariables.For(target.AppSchema, readerRole);
+    private readonly List<string> _warnings = [];
 
     public async Task<MigrationPlan> ReadPlanAsync(NpgsqlConnection connection) =>
         MigrationPlan.Create(source, await new Journal(connection).ReadAsync());
@@ -24,11 +25,12 @@ public sealed class Migrator(DatabaseTarget target, ScriptSource source, TextWri
     public async Task<MigrationResult> MigrateAsync(MigrateOptions options, CancellationToken cancellationToken = default)
     {
         await using var connection = await target.OpenAsync(cancellationToken);
-        // scripts raise a WARNING for what they had to skip (e.g. a role they may not create)
+        // scripts raise a WARNING for what they had to skip (e.g. a role they may not create);
+        // printed after the script's progress line
         connection.Notice += (_, e) =>
         {
             if (e.Notice.InvariantSeverity == "WARNING")
-                output.WriteLine($"warning: {e.Notice.MessageText}{(e.Notice.Hint is { } hint ? " " + hint : "")}");
+                _warnings.Add($"warning: {e.Notice.MessageText}{(e.Notice.Hint is { } hint ? " " + hint : "")}");
         };
         if (await AppTables.FindMissingAsync(connection, target) is { } missingTables)
             return new MigrationResult(MigrationOutcome.AppTablesMissing, [], missingTables);
@@ -97,6 +99,9 @@ public sealed class Migrator(DatabaseTarget target, ScriptSource source, TextWri
                 return new MigrationResult(MigrationOutcome.ScriptFailed, applied, error) { Plan = plan, FailedScript = script.Name };
             }
             output.WriteLine($"{stopwatch.ElapsedMilliseconds} ms");
+            foreach (var warning in _warnings)
+                output.WriteLine(warning);
+            _warnings.Clear();
             applied.Add(new AppliedScript(script, stopwatch.Elapsed));
         }
         return new MigrationResult(MigrationOutcome.Succeeded, applied) { Plan = plan };

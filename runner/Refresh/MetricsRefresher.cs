@@ -46,11 +46,14 @@ public sealed class MetricsRefresher(DatabaseTarget target)
             return new RefreshResult(RefreshOutcome.LockTimeout, effectiveAsOf, stopwatch.Elapsed)
             {
                 LockHolder = holder,
-                Error = $"another refresh is running ({holder?.ToString() ?? "it has just finished"}); waited {options.LockTimeout.TotalSeconds:0.#} s. " +
-                        "Let it finish (its facts are as good as ours), or raise --lock-timeout.",
+                Error = holder is not null
+                    ? $"another refresh is running ({holder}); waited {options.LockTimeout.TotalSeconds:0.#} s. " +
+                      "Let it finish (its facts are as good as ours), or raise --lock-timeout."
+                    : $"the refresh waited {options.LockTimeout.TotalSeconds:0.#} s for a lock held by another session ({e.MessageText}); nothing was written. " +
+                      "Find the holder in pg_locks / pg_stat_activity, or raise --lock-timeout.",
             };
         }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.QueryCanceled)
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.QueryCanceled && e.MessageText.Contains("statement timeout", StringComparison.Ordinal))
         {
             return new RefreshResult(RefreshOutcome.StatementTimeout, effectiveAsOf, stopwatch.Elapsed)
             {

@@ -10,6 +10,9 @@ public enum RefreshOutcome
     AppTablesMissing,
     LockTimeout,
     StatementTimeout,
+
+    /// <summary>An error the runner reports itself (a connection that could not be made, after the retries).</summary>
+    Failed,
 }
 
 /// <summary>One aggregate fact as the refresh wrote it into "DashboardFact".</summary>

@@ -69,15 +69,22 @@ public class Reader_role
 
             Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
             Assert.Contains($"warning: role \"{role}\" does not exist and {owner} may not create roles", run.Output);
-            Assert.Contains($"CREATE ROLE \"{role}\" NOLOGIN", run.Output);
+            Assert.Contains($"A DBA runs: CREATE ROLE \"{role}\" NOLOGIN; SELECT metrics.grant_reader_access('{role}');", run.Output);
             await using var admin = new NpgsqlConnection(server.ConnectionString(database));
             Assert.False(await admin.ExecuteScalarAsync<bool>("select exists (select from pg_roles where rolname = @role)", new { role }));
             Assert.Equal(ExitCodes.Success, (await CliRun.RunAsync(["status", "--connection", connection])).ExitCode);
+
+            // what the warning tells the DBA to run
+            await admin.ExecuteAsync($"create role \"{role}\" nologin");
+            Assert.Equal(10, await admin.ExecuteScalarAsync<int>("select metrics.grant_reader_access(@role)", new { role }));
+            Assert.True(await admin.ExecuteScalarAsync<bool>("select has_table_privilege(@role, 'metrics.sla_breach', 'select')", new { role }));
+            Assert.False(await admin.ExecuteScalarAsync<bool>("select has_table_privilege(@role, 'metrics.refresh_run', 'select')", new { role }));
         }
         finally
         {
             await server.DropDatabaseAsync(database);
             await server.ExecuteAsync("postgres", $"drop role if exists {owner}");
+            await server.ExecuteAsync("postgres", $"drop role if exists {role}");
         }
     }
 }

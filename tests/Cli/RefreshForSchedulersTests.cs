@@ -66,6 +66,21 @@ public class Refresh_for_schedulers
     }
 
     [Fact]
+    public async Task A_refresh_blocked_by_a_table_lock_says_it_is_not_another_refresh()
+    {
+        await using var db = await MetricsDatabase.CreateAsync();
+        await using var reader = await db.OpenAsync();
+        await using var transaction = await reader.BeginTransactionAsync();
+        await reader.ExecuteAsync("lock table metrics.refresh_run in exclusive mode", transaction: transaction);
+
+        var run = await CliRun.RunAsync(["refresh", "--connection", db.ConnectionString, "--lock-timeout", "1"]);
+
+        Assert.Equal(ExitCodes.LockTimeout, run.ExitCode);
+        Assert.Contains("the refresh waited 1 s for a lock held by another session", run.Error);
+        Assert.DoesNotContain("another refresh is running", run.Error);
+    }
+
+    [Fact]
     public async Task Retries_after_its_connection_is_terminated_and_then_succeeds()
     {
         await using var db = await MetricsDatabase.CreateAsync();
@@ -99,9 +114,12 @@ public class Refresh_for_schedulers
             closedPort = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
         }
 
-        var run = await CliRun.RunAsync(["refresh", "--connection", $"postgresql://u:secret@127.0.0.1:{closedPort}/d", "--retries", "1"]);
+        var run = await CliRun.RunAsync(["refresh", "--connection", $"postgresql://u:secret@127.0.0.1:{closedPort}/d", "--retries", "1", "--json"]);
 
         Assert.Equal(ExitCodes.ConnectionFailed, run.ExitCode);
+        var result = JsonNode.Parse(run.Output)!;
+        Assert.Equal("failed", (string?)result["outcome"]);
+        Assert.StartsWith("cannot reach PostgreSQL at u@127.0.0.1", (string?)result["error"]);
         Assert.Contains("retry 1 of 1 in 1 s", run.Error);
         Assert.Contains("cannot reach PostgreSQL at u@127.0.0.1", run.Error);
         Assert.DoesNotContain("secret", run.Error);
