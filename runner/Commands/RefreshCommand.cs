@@ -2,8 +2,10 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Dapper;
 using Metrics.Runner.Database;
 using Metrics.Runner.Refresh;
+using Npgsql;
 
 namespace Metrics.Runner.Commands;
 
@@ -30,6 +32,7 @@ public sealed class RefreshCommand : Command
         Description = "Seconds one refresh may run before the server cancels it (0 = no limit).",
         HelpName = "seconds",
         DefaultValueFactory = _ => 1800,
+        Validators = { result => { if (result.GetValueOrDefault<int>() < 0) result.AddError("--statement-timeout must be 0 (no limit) or more seconds."); } },
     };
 
     private static readonly Option<bool> Json = new("--json")
@@ -42,7 +45,7 @@ public sealed class RefreshCommand : Command
         Description = "Times to retry a refresh after a transient connection failure (server restarting, connection reset), waiting 1, 2, 4... s.",
         HelpName = "count",
         DefaultValueFactory = _ => 3,
-        Validators = { result => { if (result.GetValueOrDefault<int>() < 0) result.AddError("--retries must be 0 or more."); } },
+        Validators = { result => { if (result.GetValueOrDefault<int>() is < 0 or > 10) result.AddError("--retries must be from 0 to 10."); } },
     };
 
     private readonly DatabaseCommandRunner _runner;
@@ -63,57 +66,96 @@ public sealed class RefreshCommand : Command
         SetAction((parseResult, cancellationToken) => _runner.RunAsync(parseResult, async (target, output) =>
         {
             var errors = parseResult.InvocationConfiguration.Error;
-            if (!TryReadInstants(parseResult, out var instants, out var usageError))
+            if (!TryReadRequest(parseResult, out var asOf, out var backfillFrom, out var usageError))
             {
                 errors.WriteLine($"error: {usageError}");
                 return ExitCodes.UsageError;
             }
             var options = new RefreshOptions(
                 TimeSpan.FromSeconds(parseResult.GetValue(CommonOptions.LockTimeout)),
-                TimeSpan.FromSeconds(Math.Max(0, parseResult.GetValue(StatementTimeout))));
+                TimeSpan.FromSeconds(parseResult.GetValue(StatementTimeout)));
             var json = parseResult.GetValue(Json);
             var readable = json ? errors : output;
+            var instants = backfillFrom is { } from ? await BackfillInstantsAsync(target, from, cancellationToken) : [asOf];
             var refresher = new MetricsRefresher(target);
             var results = new List<RefreshResult>();
             var exitCode = ExitCodes.Success;
+            TransientRetry? retry = null;
             try
             {
-                foreach (var asOf in instants)
+                foreach (var instant in instants)
                 {
-                    var retry = new TransientRetry(parseResult.GetValue(Retries), errors);
+                    retry = new TransientRetry(parseResult.GetValue(Retries), errors);
                     var result = await retry.RunAsync(
-                        $"refresh as of {asOf?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'") ?? "now"}",
-                        () => refresher.RefreshAsync(asOf, options, cancellationToken),
+                        $"refresh as of {instant?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) ?? "now"}",
+                        () => refresher.RefreshAsync(instant, options, cancellationToken),
                         cancellationToken);
                     results.Add(result with { Attempts = retry.Attempts });
-                    exitCode = Render(result, readable, errors, brief: instants.Count > 1 && asOf is not null);
+                    exitCode = Render(result, readable, errors, brief: backfillFrom is not null && instant != instants[^1]);
                     if (exitCode != ExitCodes.Success)
+                    {
+                        ReportStoppedBackfill(backfillFrom, instants, results.Count - 1, errors);
                         break;
+                    }
                 }
             }
-            catch (Exception e) when (json && e is not OperationCanceledException)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
-                // the failure itself is reported on stderr by the command runner; stdout still gets a result object
+                ReportStoppedBackfill(backfillFrom, instants, results.Count, errors);
                 results.Add(new RefreshResult(RefreshOutcome.Failed, instants[results.Count] ?? DateTimeOffset.UtcNow, TimeSpan.Zero)
                 {
-                    Error = DatabaseErrors.DescribeConnectionFailure(e, target) ?? "the refresh failed: see the error on stderr.",
+                    Attempts = retry?.Attempts ?? 1,
+                    Error = DatabaseErrors.DescribeConnectionFailure(e, target)
+                            ?? (e is PostgresException pg ? $"{pg.MessageText} (SQLSTATE {pg.SqlState})" : e.Message),
                 });
-                throw;
+                throw; // the command runner reports it on stderr with its exit code
             }
             finally
             {
                 if (json)
-                    output.WriteLine((results.Count == 1 ? ToJson(results[0]) : new JsonObject { ["refreshes"] = new JsonArray([.. results.Select(ToJson)]) })
+                    output.WriteLine((backfillFrom is null && results.Count == 1
+                            ? ToJson(results[0])
+                            : new JsonObject { ["refreshes"] = new JsonArray([.. results.Select(ToJson)]) })
                         .ToJsonString(JsonOutput));
             }
             return exitCode;
         }));
     }
 
-    /// <summary>The as-of instants to refresh, in order; null means "now" (decided by the server).</summary>
-    private bool TryReadInstants(ParseResult parseResult, out List<DateTimeOffset?> instants, out string error)
+    /// <summary>
+    /// Midnight of every UTC day from <paramref name="from"/> up to the server's today, then the
+    /// server's now: read from the server, whose clock the refresh uses, so that a client clock
+    /// off by minutes (or a run across midnight) cannot skip a day.
+    /// </summary>
+    private static async Task<List<DateTimeOffset?>> BackfillInstantsAsync(DatabaseTarget target, DateOnly from, CancellationToken cancellationToken)
     {
-        instants = [];
+        DateTime serverNow;
+        await using (var connection = await target.OpenAsync(cancellationToken))
+            serverNow = await connection.ExecuteScalarAsync<DateTime>("select now()");
+        var instants = new List<DateTimeOffset?>();
+        for (var day = from; day < DateOnly.FromDateTime(serverNow); day = day.AddDays(1))
+            instants.Add(new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero));
+        instants.Add(new DateTimeOffset(serverNow, TimeSpan.Zero));
+        return instants;
+    }
+
+    /// <summary>A backfill that stops says what it wrote and how to go on: each day committed on its own.</summary>
+    private static void ReportStoppedBackfill(DateOnly? backfillFrom, List<DateTimeOffset?> instants, int failedIndex, TextWriter errors)
+    {
+        if (backfillFrom is not { } from || failedIndex >= instants.Count)
+            return;
+        var failedDay = DateOnly.FromDateTime(instants[failedIndex]!.Value.UtcDateTime);
+        errors.WriteLine(failedIndex == 0
+            ? $"error: the backfill stopped at its first day, {failedDay:yyyy-MM-dd}; nothing was written. Fix the cause above, then run `metrics refresh --backfill-from {from:yyyy-MM-dd}` again."
+            : $"error: the backfill stopped at {failedDay:yyyy-MM-dd}: the days from {from:yyyy-MM-dd} to {failedDay.AddDays(-1):yyyy-MM-dd} were written and the views show " +
+              $"{failedDay.AddDays(-1):yyyy-MM-dd}. Fix the cause above, then run `metrics refresh --backfill-from {failedDay:yyyy-MM-dd}`.");
+    }
+
+    /// <summary>Reads --as-of or --backfill-from (not both); neither means one refresh as of now.</summary>
+    private bool TryReadRequest(ParseResult parseResult, out DateTimeOffset? asOf, out DateOnly? backfillFrom, out string error)
+    {
+        asOf = null;
+        backfillFrom = null;
         error = "";
         var now = _clock.GetUtcNow();
         var asOfText = parseResult.GetValue(AsOfOption);
@@ -130,25 +172,24 @@ public sealed class RefreshCommand : Command
                 error = $"invalid --backfill-from '{backfillText}': give a UTC date such as 2025-10-05.";
                 return false;
             }
-            var today = DateOnly.FromDateTime(now.UtcDateTime);
-            if (from > today)
+            if (from > DateOnly.FromDateTime(now.UtcDateTime))
             {
                 error = $"--backfill-from {backfillText} is in the future.";
                 return false;
             }
-            for (var day = from; day < today; day = day.AddDays(1))
-                instants.Add(new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero));
-            instants.Add(null);
+            if (from < AsOf.Earliest)
+            {
+                error = $"--backfill-from {backfillText} is before {AsOf.Earliest:yyyy-MM-dd}: give a date the app's data can cover.";
+                return false;
+            }
+            backfillFrom = from;
             return true;
         }
         if (asOfText is null)
-        {
-            instants.Add(null);
             return true;
-        }
-        if (!AsOf.TryParse(asOfText, now, out var asOf, out error))
+        if (!AsOf.TryParse(asOfText, now, out var instant, out error))
             return false;
-        instants.Add(asOf);
+        asOf = instant;
         return true;
     }
 
@@ -190,6 +231,9 @@ public sealed class RefreshCommand : Command
             case RefreshOutcome.StatementTimeout:
                 errors.WriteLine($"error: {result.Error}");
                 return ExitCodes.StatementTimeout;
+            case RefreshOutcome.AppSchemaMismatch:
+                errors.WriteLine($"error: {result.Error}");
+                return ExitCodes.UsageError;
         }
 
         output.WriteLine(

@@ -17,6 +17,14 @@ public static class ScriptOptions
         Description = "Name of the read-only role analysts' logins are granted (${reader_role} in scripts).",
         HelpName = "role",
         DefaultValueFactory = _ => ScriptVariables.DefaultReaderRole,
+        Validators =
+        {
+            result =>
+            {
+                if (!System.Text.RegularExpressions.Regex.IsMatch(result.GetValueOrDefault<string>() ?? "", "^[a-z_][a-z0-9_]{0,62}$"))
+                    result.AddError("--reader-role must be a plain lower-case role name: letters, digits and underscores, at most 63, not starting with a digit.");
+            },
+        },
     };
 
     public static ScriptSource Resolve(ParseResult parseResult) =>

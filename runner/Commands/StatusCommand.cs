@@ -14,9 +14,9 @@ public sealed class StatusCommand : Command
 {
     private static readonly Option<double?> MaxAge = new("--max-age")
     {
-        Description = "Exit non-zero (code 10) when the newest facts' windowEnd is more than this many hours ago: for monitoring that the nightly refresh ran (26 suits a 02:00 UTC job).",
+        Description = "Exit non-zero (code 10) when the newest facts' windowEnd is more than this many hours ago: for monitoring that the nightly refresh ran (28 suits a 02:00 UTC job, with room for a late start).",
         HelpName = "hours",
-        Validators = { result => { if (result.GetValueOrDefault<double?>() is <= 0) result.AddError("--max-age must be a positive number of hours."); } },
+        Validators = { result => { if (result.GetValueOrDefault<double?>() is { } hours && !(hours > 0 && hours <= 8760)) result.AddError("--max-age must be a number of hours above 0 and at most 8760."); } },
     };
 
     private readonly DatabaseCommandRunner _runner;
@@ -87,8 +87,10 @@ public sealed class StatusCommand : Command
         output.WriteLine($"views:        {string.Join(", ", freshness.Views.Select(v => $"{v.View} {v.Rows} rows"))}");
         output.WriteLine($"data quality: {freshness.Last?.DataQualityIssues ?? 0} issue(s) skipped (metrics.data_quality_issue)");
         output.WriteLine(freshness.NewestWindowEnd is { } windowEnd
-            ? $"freshness:    newest facts have windowEnd {windowEnd:yyyy-MM-dd HH:mm}Z, {freshness.Age!.Value.TotalHours:0.#} h ago"
+            ? $"freshness:    newest facts have windowEnd {windowEnd:yyyy-MM-dd HH:mm}Z; what readers see is {freshness.Age!.Value.TotalHours:0.#} h old"
             : "freshness:    no complete set of facts yet");
+        if (freshness.ViewsLagFacts)
+            output.WriteLine($"note: the views show the data as of {freshness.Last!.WindowEnd:yyyy-MM-dd}, older than the newest facts: run `metrics refresh` (a backfill stopped part way?)");
     }
 
     private static void WriteApplied(MigrationPlan plan, TextWriter output)

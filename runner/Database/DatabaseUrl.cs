@@ -24,7 +24,8 @@ public sealed record DatabaseUrl(NpgsqlConnectionStringBuilder Builder, string? 
     {
         url = null;
         var rest = text[Schemes.First(s => text.StartsWith(s, StringComparison.OrdinalIgnoreCase)).Length..];
-        var queryStart = rest.IndexOf('?');
+        // The password may hold an unencoded '?': the query starts after the last '@'.
+        var queryStart = rest.IndexOf('?', Math.Max(0, rest.LastIndexOf('@')));
         var query = queryStart < 0 ? "" : rest[(queryStart + 1)..];
         if (queryStart >= 0)
             rest = rest[..queryStart];
@@ -130,7 +131,8 @@ public sealed record DatabaseUrl(NpgsqlConnectionStringBuilder Builder, string? 
             return true;
         if (!int.TryParse(port, out var number) || number is <= 0 or >= 65536)
         {
-            error = $"invalid port '{port}' in database URL.";
+            // the text is not echoed: with a malformed URL it may be part of the password
+            error = "invalid port in database URL: give a number from 1 to 65535 after the host (and percent-encode @ / ? # in the user and password).";
             return false;
         }
         builder.Port = number;

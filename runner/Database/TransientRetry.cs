@@ -5,7 +5,7 @@ namespace Metrics.Runner.Database;
 
 /// <summary>
 /// Retries an operation that failed because the connection did (server restarting, connection
-/// reset, backend terminated, too many connections) with exponential backoff: 1, 2, 4... s.
+/// reset, backend terminated, too many connections) with exponential backoff: 1, 2, 4... s, at most 60 s.
 /// Only for operations that are safe to repeat as a whole, like one refresh (it is atomic).
 /// Each retry is logged; the last failure is rethrown for the caller to report.
 /// </summary>
@@ -25,7 +25,7 @@ public sealed class TransientRetry(int retries, TextWriter log, Func<TimeSpan, C
             }
             catch (Exception e) when (Attempts <= retries && IsTransient(e))
             {
-                var wait = TimeSpan.FromSeconds(Math.Pow(2, Attempts - 1));
+                var wait = TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, Attempts - 1)));
                 log.WriteLine($"warning: {what} failed: {Describe(e)}; retry {Attempts} of {retries} in {wait.TotalSeconds:0} s");
                 await _delay(wait, cancellationToken);
             }

@@ -96,6 +96,9 @@ public sealed class Migrator(DatabaseTarget target, ScriptSource source, TextWri
             if (error is not null)
             {
                 output.WriteLine("failed");
+                foreach (var warning in _warnings)
+                    output.WriteLine(warning);
+                _warnings.Clear();
                 return new MigrationResult(MigrationOutcome.ScriptFailed, applied, error) { Plan = plan, FailedScript = script.Name };
             }
             output.WriteLine($"{stopwatch.ElapsedMilliseconds} ms");

@@ -9,6 +9,9 @@ namespace Metrics.Runner.Refresh;
 /// </summary>
 public static class AsOf
 {
+    /// <summary>No refresh describes days before this: older instants are typos, and some cannot be represented.</summary>
+    public static readonly DateOnly Earliest = new(1970, 1, 1);
+
     private static readonly string[] InstantFormats =
     [
         "yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK", "yyyy-MM-dd'T'HH:mmK",
@@ -23,6 +26,11 @@ public static class AsOf
             && !DateTimeOffset.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, styles, out asOf))
         {
             error = $"invalid --as-of '{text}': give an ISO-8601 instant such as 2025-10-05T00:00:00Z or a UTC date such as 2025-10-05.";
+            return false;
+        }
+        if (asOf < new DateTimeOffset(Earliest.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero))
+        {
+            error = $"--as-of {text} is before {Earliest:yyyy-MM-dd}: give an instant the app's data can cover.";
             return false;
         }
         if (asOf > now)

@@ -20,7 +20,15 @@ public sealed record ViewRowCount(string View, long Rows);
 /// </summary>
 public sealed record Freshness(LastRefresh? Last, IReadOnlyList<ViewRowCount> Views, DateTime? NewestWindowEnd, DateTime Now)
 {
-    public TimeSpan? Age => NewestWindowEnd is { } windowEnd ? Now - windowEnd : null;
+    /// <summary>
+    /// Age of what readers see: the newest facts, or the views when the last refresh is older
+    /// (a backfill that stopped part way leaves the views at a past day).
+    /// </summary>
+    public TimeSpan? Age => NewestWindowEnd is { } windowEnd
+        ? Now - (Last?.WindowEnd < windowEnd ? Last.WindowEnd : windowEnd)
+        : null;
+
+    public bool ViewsLagFacts => Last?.WindowEnd < NewestWindowEnd;
 
     /// <summary>Null when the metrics schema is not migrated (nothing to report yet).</summary>
     public static async Task<Freshness?> ReadAsync(NpgsqlConnection connection, string appSchema)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Dapper;
 using Metrics.Runner.Database;
@@ -30,30 +31,40 @@ public sealed class MetricsRefresher(DatabaseTarget target)
                 Error = $"the metrics schema of {target.Description} is not migrated (no metrics.refresh procedure): run `metrics migrate` first.",
             };
 
+        // The call and the read-back share one transaction: the procedure's advisory lock is held
+        // until we commit, so what we read back is what this refresh wrote, not a later one's.
+        // A lock_timeout of 0 would mean "wait forever" to PostgreSQL: at least 1 ms.
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(
-            "select set_config('lock_timeout', @lockTimeout, false), set_config('statement_timeout', @statementTimeout, false)",
-            new { lockTimeout = $"{(int)options.LockTimeout.TotalMilliseconds}ms", statementTimeout = $"{(int)options.StatementTimeout.TotalMilliseconds}ms" });
+            "select set_config('lock_timeout', @lockTimeout, true), set_config('statement_timeout', @statementTimeout, true)",
+            new
+            {
+                lockTimeout = $"{Math.Max(1, (long)options.LockTimeout.TotalMilliseconds)}ms",
+                statementTimeout = $"{(long)options.StatementTimeout.TotalMilliseconds}ms",
+            },
+            transaction);
 
         var stopwatch = Stopwatch.StartNew();
         try
         {
             await connection.ExecuteAsync(new CommandDefinition(
-                "call metrics.refresh(@asOf)", new { asOf = effectiveAsOf.UtcDateTime }, commandTimeout: 0, cancellationToken: cancellationToken));
+                "call metrics.refresh(@asOf)", new { asOf = effectiveAsOf.UtcDateTime }, transaction, commandTimeout: 0, cancellationToken: cancellationToken));
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
         {
+            await transaction.RollbackAsync(CancellationToken.None);
             var holder = await AdvisoryLocks.FindHolderAsync(connection, AdvisoryLocks.RefreshKey);
             return new RefreshResult(RefreshOutcome.LockTimeout, effectiveAsOf, stopwatch.Elapsed)
             {
                 LockHolder = holder,
                 Error = holder is not null
-                    ? $"another refresh is running ({holder}); waited {options.LockTimeout.TotalSeconds:0.#} s. " +
+                    ? $"another refresh is running ({holder}); waited {options.LockTimeout.TotalSeconds:0.#} s; this one wrote nothing. " +
                       "Let it finish (its facts are as good as ours), or raise --lock-timeout."
                     : $"the refresh waited {options.LockTimeout.TotalSeconds:0.#} s for a lock held by another session ({e.MessageText}); nothing was written. " +
                       "Find the holder in pg_locks / pg_stat_activity, or raise --lock-timeout.",
             };
         }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.QueryCanceled && e.MessageText.Contains("statement timeout", StringComparison.Ordinal))
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.QueryCanceled && IsStatementTimeout(options, stopwatch.Elapsed))
         {
             return new RefreshResult(RefreshOutcome.StatementTimeout, effectiveAsOf, stopwatch.Elapsed)
             {
@@ -69,8 +80,9 @@ public sealed class MetricsRefresher(DatabaseTarget target)
             from metrics.refresh_run
             order by refresh_run_id desc
             limit 1
-            """);
-        var facts = await connection.QueryAsync<(string FactType, string Value, string Metadata)>(
+            """,
+            transaction: transaction);
+        var facts = (await connection.QueryAsync<(string FactType, string Value, string Metadata)>(
             $"""
             select "factType", value::text, metadata::text
             from {ScriptVariables.QuoteIdentifier(target.AppSchema)}."DashboardFact"
@@ -79,7 +91,18 @@ public sealed class MetricsRefresher(DatabaseTarget target)
               and value ->> 'windowEnd' = @windowEnd
             order by "factType"
             """,
-            new { windowEnd = run.WindowEnd.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'") });
+            new { windowEnd = run.WindowEnd.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture) },
+            transaction)).ToList();
+        if (facts.Count < 3)
+        {
+            await transaction.RollbackAsync(CancellationToken.None);
+            return new RefreshResult(RefreshOutcome.AppSchemaMismatch, effectiveAsOf, duration)
+            {
+                Error = $"the refresh wrote its facts elsewhere than \"{target.AppSchema}\".\"DashboardFact\": the metrics schema was migrated for another app schema. " +
+                        "Pass the app schema it was migrated with (--app-schema or the URL's ?schema=); nothing was written.",
+            };
+        }
+        await transaction.CommitAsync(cancellationToken);
 
         return new RefreshResult(RefreshOutcome.Succeeded, effectiveAsOf, duration)
         {
@@ -89,4 +112,11 @@ public sealed class MetricsRefresher(DatabaseTarget target)
             Facts = facts.Select(f => new WrittenFact(f.FactType, JsonNode.Parse(f.Value)!.AsObject(), JsonNode.Parse(f.Metadata)!.AsObject())).ToList(),
         };
     }
+
+    /// <summary>
+    /// SQLSTATE 57014 means a statement timeout or a cancel request (pg_cancel_backend); the
+    /// message text is translated by the server, so the elapsed time tells them apart.
+    /// </summary>
+    private static bool IsStatementTimeout(RefreshOptions options, TimeSpan elapsed) =>
+        options.StatementTimeout > TimeSpan.Zero && elapsed >= options.StatementTimeout - TimeSpan.FromMilliseconds(100);
 }

@@ -10,6 +10,7 @@ public enum RefreshOutcome
     AppTablesMissing,
     LockTimeout,
     StatementTimeout,
+    AppSchemaMismatch,
 
     /// <summary>An error the runner reports itself (a connection that could not be made, after the retries).</summary>
     Failed,

@@ -9,9 +9,10 @@ public sealed record ViewSnapshot(string ViewName, string Text)
 {
     /// <summary>
     /// Reads every view and materialized view in the <c>metrics</c> schema as tab-separated text:
-    /// a header of column names, then rows ordered by every column, values in PostgreSQL's own
-    /// text form under UTC and ISO date style, <c>null</c> for NULL. The format analysts diff and
-    /// tests snapshot; independent of the session's TimeZone.
+    /// a header of column names, then rows ordered by every column's text (collation "C"), values
+    /// in PostgreSQL's own text form under UTC and ISO date style, escaped as in COPY's text
+    /// format (<c>\N</c> for NULL). The format analysts diff and tests snapshot; independent of
+    /// the session's TimeZone and of the server's collation.
     /// </summary>
     public static async Task<IReadOnlyList<ViewSnapshot>> ReadAllAsync(NpgsqlConnection connection)
     {
@@ -31,6 +32,13 @@ public sealed record ViewSnapshot(string ViewName, string Text)
         return snapshots;
     }
 
+    /// <summary>NULL as PostgreSQL's COPY text format writes it.</summary>
+    public const string Null = "\\N";
+
+    /// <summary>Backslash, tab, newline and carriage return escaped as in COPY text format, so every row stays one line.</summary>
+    public static string Escape(string value) =>
+        value.Replace("\\", "\\\\").Replace("\t", "\\t").Replace("\n", "\\n").Replace("\r", "\\r");
+
     private static async Task<string> ReadAsync(NpgsqlConnection connection, string view)
     {
         var columns = (await connection.QueryAsync<string>(
@@ -42,15 +50,16 @@ public sealed record ViewSnapshot(string ViewName, string Text)
             """,
             new { view })).ToList();
         var quoted = columns.Select(c => "\"" + c.Replace("\"", "\"\"") + "\"").ToList();
+        // ordered by each value's text in the "C" collation: the same order on every server
         var sql = $"select {string.Join(", ", quoted.Select(c => $"{c}::text"))} from metrics.\"{view}\" " +
-                  $"order by {string.Join(", ", quoted.Select(c => c + " nulls first"))}";
+                  $"order by {string.Join(", ", quoted.Select(c => $"{c}::text collate \"C\" nulls first"))}";
 
         var text = new StringBuilder().AppendLine(string.Join('\t', columns));
         await using var command = new NpgsqlCommand(sql, connection);
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {
-            var values = Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "null" : reader.GetString(i));
+            var values = Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? Null : Escape(reader.GetString(i)));
             text.AppendLine(string.Join('\t', values));
         }
         return text.ToString();

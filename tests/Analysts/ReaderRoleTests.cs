@@ -47,6 +47,18 @@ public class Reader_role
         }
     }
 
+    [Theory]
+    [InlineData("o'brien")]
+    [InlineData("Readers")]
+    [InlineData("1reader")]
+    public async Task A_reader_role_name_that_is_not_a_plain_identifier_is_a_usage_error(string role)
+    {
+        var run = await CliRun.RunAsync(["migrate", "--connection", "Host=127.0.0.1;Port=1", "--reader-role", role]);
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains("--reader-role must be a plain lower-case role name", run.Error);
+    }
+
     [Fact]
     public async Task Migrate_skips_the_role_with_a_warning_when_it_may_not_create_roles()
     {

@@ -29,6 +29,8 @@ public class Refresh_command
     [InlineData("2025-13-45")]
     [InlineData("2025-10-05 10:00")]
     [InlineData("2999-01-01T00:00:00Z")]
+    [InlineData("1969-12-31T23:59:59Z")]
+    [InlineData("0001-01-01")]
     public async Task Rejects_a_malformed_or_future_as_of_before_touching_the_database(string asOf)
     {
         await using var db = await MetricsDatabase.CreateAsync();

@@ -49,6 +49,62 @@ public class Refresh_for_schedulers
     }
 
     [Fact]
+    public async Task A_lock_timeout_of_zero_gives_up_at_once_instead_of_waiting_forever()
+    {
+        await using var db = await MetricsDatabase.CreateAsync();
+        await using var holder = await db.OpenAsync();
+        await holder.ExecuteAsync("select pg_advisory_lock(@key)", new { key = AdvisoryLocks.RefreshKey });
+
+        var refresh = CliRun.RunAsync(["refresh", "--connection", db.ConnectionString, "--lock-timeout", "0"]);
+        var finished = await Task.WhenAny(refresh, Task.Delay(TimeSpan.FromSeconds(30)));
+
+        Assert.Same(refresh, finished);
+        Assert.Equal(ExitCodes.LockTimeout, (await refresh).ExitCode);
+    }
+
+    [Fact]
+    public async Task A_backfill_that_stops_part_way_says_what_it_wrote_and_status_flags_the_views()
+    {
+        await using var db = await MetricsDatabase.CreateAsync();
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        await db.RefreshAsync(DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"));
+        // the day ending yesterday fails; the day before it is written first
+        var failingWindowEnd = today.AddDays(-1).ToString("yyyy-MM-dd") + "T00:00:00.000Z";
+        await db.Server.ExecuteAsync(db.Name,
+            $$"""
+            create function public.fail_one_day() returns trigger language plpgsql as
+            $$ begin raise exception 'injected failure' using errcode = 'P0042'; end $$;
+            create trigger fail_one_day before insert on "DashboardFact" for each row
+            when (new."shopDomain" = '__aggregate__' and new.value ->> 'windowEnd' = '{{failingWindowEnd}}') execute function public.fail_one_day();
+            """);
+
+        var run = await CliRun.RunAsync(["refresh", "--connection", db.ConnectionString, "--backfill-from", today.AddDays(-2).ToString("yyyy-MM-dd")]);
+        var status = await CliRun.RunAsync(["status", "--connection", db.ConnectionString, "--max-age", "28"]);
+
+        Assert.Equal(ExitCodes.UnexpectedError, run.ExitCode);
+        var (before, failed) = (today.AddDays(-2).ToString("yyyy-MM-dd"), today.AddDays(-1).ToString("yyyy-MM-dd"));
+        Assert.Contains($"the backfill stopped at {failed}: the days from {before} to {before} were written and the views show {before}", run.Error);
+        Assert.Contains($"run `metrics refresh --backfill-from {failed}`", run.Error);
+        Assert.Equal(ExitCodes.Stale, status.ExitCode);
+        Assert.Contains($"note: the views show the data as of {before}, older than the newest facts", status.Output);
+    }
+
+    [Fact]
+    public async Task A_refresh_with_another_app_schema_than_migrated_writes_nothing_and_says_so()
+    {
+        await using var db = await MetricsDatabase.CreateAsync();
+        await db.Server.ExecuteAsync(db.Name,
+            "create schema other; set search_path = other; " + await File.ReadAllTextAsync(TestFiles.Path("fixtures", "app_tables.sql")));
+
+        var run = await CliRun.RunAsync(["refresh", "--connection", db.ConnectionString, "--app-schema", "other"]);
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains("the metrics schema was migrated for another app schema", run.Error);
+        Assert.Empty(await db.AggregateFactsAsync("metrics.activation.rolling7d"));
+        Assert.Empty(await db.QueryAsync<long>("select refresh_run_id from metrics.refresh_run"));
+    }
+
+    [Fact]
     public async Task A_refresh_over_its_statement_timeout_is_cancelled_and_writes_nothing()
     {
         await using var db = await MetricsDatabase.CreateAsync();
@@ -119,6 +175,7 @@ public class Refresh_for_schedulers
         Assert.Equal(ExitCodes.ConnectionFailed, run.ExitCode);
         var result = JsonNode.Parse(run.Output)!;
         Assert.Equal("failed", (string?)result["outcome"]);
+        Assert.Equal(2, (int)result["attempts"]!);
         Assert.StartsWith("cannot reach PostgreSQL at u@127.0.0.1", (string?)result["error"]);
         Assert.Contains("retry 1 of 1 in 1 s", run.Error);
         Assert.Contains("cannot reach PostgreSQL at u@127.0.0.1", run.Error);

@@ -34,13 +34,35 @@ public class Database_urls
 
     [Theory]
     [InlineData("postgresql://u:p@h/d?sslmode=sometimes", "invalid sslmode 'sometimes'")]
-    [InlineData("postgresql://u:p@h:99999/d", "invalid port '99999'")]
+    [InlineData("postgresql://u:p@h:99999/d", "invalid port in database URL")]
     [InlineData("postgresql://u:p@h/d?shcema=app", "unsupported parameter 'shcema'")]
     [InlineData("Host=h;Nonsense=1", "invalid connection string")]
     public void Reject_mistakes_with_a_message_naming_them(string text, string expected)
     {
         Assert.False(DatabaseTarget.TryParse(text, null, out _, out var error));
         Assert.Contains(expected, error);
+    }
+
+    [Theory]
+    [InlineData("postgresql://u:Sup3r?Secret@h/db")]
+    [InlineData("postgresql://u:Secret/db")]
+    [InlineData("postgresql://u:Se:cr?et@h/db?sslmode=require")]
+    public void Never_echo_a_password_written_without_percent_encoding(string text)
+    {
+        var parsed = DatabaseTarget.TryParse(text, null, out var target, out var error);
+
+        Assert.DoesNotContain("Secret", error);
+        Assert.DoesNotContain("cr?et", error);
+        if (parsed)
+            Assert.DoesNotContain("Secret", target!.Description);
+    }
+
+    [Fact]
+    public void Read_an_unencoded_question_mark_in_the_password()
+    {
+        Assert.True(DatabaseTarget.TryParse("postgresql://u:Sup3r?Secret@h/db?sslmode=require", null, out var target, out _));
+        var builder = new NpgsqlConnectionStringBuilder(target!.ConnectionString);
+        Assert.Equal(("Sup3r?Secret", "h", "db", SslMode.Require), (builder.Password, builder.Host, builder.Database, builder.SslMode));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Metrics.Tests.Infrastructure;
+using Metrics.Runner.Snapshots;
 using Xunit;
 using Xunit.Sdk;
 
@@ -74,5 +75,12 @@ public class Snapshot_helper : IDisposable
         var scrubbed = Scrubber.After("generatedAt", "generated_at").Apply(text);
 
         Assert.Equal("""{"id": 41, "generatedAt": "{generated_at_1}", "windowEnd": "2026-11-22T00:00:00.000Z"}""", scrubbed);
+    }
+
+    [Fact]
+    public void View_text_escapes_tabs_newlines_and_backslashes_as_copy_does()
+    {
+        Assert.Equal("/a\\tb\\nfake-row\\\\x", ViewSnapshot.Escape("/a\tb\nfake-row\\x"));
+        Assert.Equal("\\N", ViewSnapshot.Null);
     }
 }
