@@ -60,9 +60,10 @@ public sealed class BackfillChatwootCommand : Command
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
             {
                 var holder = await AdvisoryLocks.FindHolderAsync(connection, AdvisoryLocks.RefreshKey);
-                errors.WriteLine(
-                    $"error: a refresh is running ({holder?.ToString() ?? "it has just finished"}); waited {lockTimeout.TotalSeconds:0.#} s. " +
-                    "Nothing was changed. Let it finish, or raise --lock-timeout.");
+                errors.WriteLine(holder is not null
+                    ? $"error: a refresh is running ({holder}); waited {lockTimeout.TotalSeconds:0.#} s. Nothing was changed. Let it finish, or raise --lock-timeout."
+                    : $"error: the backfill waited {lockTimeout.TotalSeconds:0.#} s for a lock held by another session ({e.MessageText}); nothing was changed. " +
+                      "Find the holder in pg_locks / pg_stat_activity, or raise --lock-timeout.");
                 return ExitCodes.LockTimeout;
             }
 
