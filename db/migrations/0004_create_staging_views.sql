@@ -19,17 +19,36 @@ revoke all on schema metrics_staging from public;
 comment on schema metrics_staging is
     'Internal to the metrics package: the app rows created before the data cutoff, filtered, unnested and parsed, one view per input kind, one row per JSON element. Analysts read the views in schema metrics instead.';
 
+-- One row per "DashboardFact" row that may be an input: the common rules, written once.
+create view metrics_staging.input_fact as
+select
+    fact.id as fact_id,
+    fact."factType" as fact_type,
+    fact."shopDomain" as shop_domain,
+    fact."createdAt" at time zone 'UTC' as fact_created_at,
+    fact.value,
+    fact.metadata
+from ${app_schema}."DashboardFact" as fact
+where not metrics.is_blank(fact."shopDomain")
+  and fact."shopDomain" <> '__aggregate__'
+  and fact."createdAt" < (select metrics.data_cutoff() at time zone 'UTC');
+
+comment on view metrics_staging.input_fact is 'One row per "DashboardFact" row of a real shop (not blank, not __aggregate__) created before the data cutoff: what the input views select from, by fact_type.';
+comment on column metrics_staging.input_fact.fact_id is '"DashboardFact".id.';
+comment on column metrics_staging.input_fact.fact_type is '"factType" (facts are selected by it alone; scope is not filtered).';
+comment on column metrics_staging.input_fact.shop_domain is '"shopDomain".';
+comment on column metrics_staging.input_fact.fact_created_at is '"createdAt" (a timestamp holding UTC) as timestamptz.';
+comment on column metrics_staging.input_fact.value is 'value (jsonb), unparsed: may hold personal data; only the views below read it.';
+comment on column metrics_staging.input_fact.metadata is 'metadata (jsonb), unparsed.';
+
 -- One row per dashboard visit (dashboard.session.opened fact).
 create view metrics_staging.session_opened as
 select
-    fact.id as fact_id,
-    fact."shopDomain" as shop_domain,
-    fact."createdAt" at time zone 'UTC' as opened_at
-from ${app_schema}."DashboardFact" as fact
-where fact."factType" = 'dashboard.session.opened'
-  and not metrics.is_blank(fact."shopDomain")
-  and fact."shopDomain" <> '__aggregate__'
-  and fact."createdAt" < (select metrics.data_cutoff() at time zone 'UTC');
+    fact.fact_id,
+    fact.shop_domain,
+    fact.fact_created_at as opened_at
+from metrics_staging.input_fact as fact
+where fact.fact_type = 'dashboard.session.opened';
 
 comment on view metrics_staging.session_opened is 'One row per dashboard.session.opened fact of a real shop: a dashboard visit.';
 comment on column metrics_staging.session_opened.fact_id is '"DashboardFact".id of the visit.';
@@ -75,20 +94,17 @@ comment on column metrics_staging.ops_decision.issue_reason is 'Why the decision
 create view metrics_staging.escalation_breach as
 with escalation as (
     select
-        fact.id as fact_id,
-        fact."shopDomain" as shop_domain,
-        fact."createdAt" at time zone 'UTC' as fact_created_at,
+        fact.fact_id,
+        fact.shop_domain,
+        fact.fact_created_at,
         fact.value,
         fact.metadata,
         case
             when abs(metrics.parse_number(fact.metadata -> 'slaMinutes')) <= 1000000000
                 then make_interval(secs => round(metrics.parse_number(fact.metadata -> 'slaMinutes') * 60, 6)::double precision)
         end as sla_interval
-    from ${app_schema}."DashboardFact" as fact
-    where fact."factType" = 'chatwoot.escalations'
-      and not metrics.is_blank(fact."shopDomain")
-      and fact."shopDomain" <> '__aggregate__'
-      and fact."createdAt" < (select metrics.data_cutoff() at time zone 'UTC')
+    from metrics_staging.input_fact as fact
+    where fact.fact_type = 'chatwoot.escalations'
 ),
 
 -- Value elements that are breach candidates (slaBreached neither false nor null) or not
@@ -242,17 +258,14 @@ comment on column metrics_staging.escalation_breach.issue_reason is 'What was in
 create view metrics_staging.anomaly_element as
 with anomaly_fact as (
     select
-        fact.id as fact_id,
-        fact."shopDomain" as shop_domain,
-        fact."createdAt" at time zone 'UTC' as fact_created_at,
+        fact.fact_id,
+        fact.shop_domain,
+        fact.fact_created_at,
         fact.value,
         coalesce(fact.metadata #> '{range,end}', 'null') as reported_range_end,
-        coalesce(metrics.parse_date(fact.metadata #> '{range,end}'), fact."createdAt"::date) as range_end
-    from ${app_schema}."DashboardFact" as fact
-    where fact."factType" = 'ga.sessions.anomalies'
-      and not metrics.is_blank(fact."shopDomain")
-      and fact."shopDomain" <> '__aggregate__'
-      and fact."createdAt" < (select metrics.data_cutoff() at time zone 'UTC')
+        coalesce(metrics.parse_date(fact.metadata #> '{range,end}'), (fact.fact_created_at at time zone 'UTC')::date) as range_end
+    from metrics_staging.input_fact as fact
+    where fact.fact_type = 'ga.sessions.anomalies'
 ),
 
 element as (
