@@ -180,6 +180,19 @@ $$;
 comment on function metrics.interpolated_percentile(numeric[], numeric) is
     'The same value as percentile_cont(fraction) over the non-null elements, computed in exact numeric arithmetic; NULL for an empty sample.';
 
+-- A rate as the facts and the daily series write it: part / whole rounded half away from
+-- zero to 4 decimals, without trailing zeros (0.25, not 0.2500); 0 when whole is 0.
+create function metrics.rate(part bigint, whole bigint)
+returns numeric
+language sql
+immutable strict parallel safe
+as $$
+    select case when whole = 0 then 0 else trim_scale(round(part::numeric / whole, 4)) end
+$$;
+
+comment on function metrics.rate(bigint, bigint) is
+    'part / whole rounded to 4 decimals (half away from zero, trailing zeros trimmed); 0 when whole is 0. The activation and response rates of the facts and daily series.';
+
 -- An instant as the facts write it: ISO-8601 UTC with milliseconds and Z.
 create function metrics.format_instant(instant timestamptz)
 returns text

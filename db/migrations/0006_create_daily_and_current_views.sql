@@ -33,7 +33,7 @@ select
     cohort_day,
     new_shops,
     activated_shops,
-    case when new_shops = 0 then 0 else trim_scale(round(activated_shops::numeric / new_shops, 4)) end as activation_rate,
+    metrics.rate(activated_shops, new_shops) as activation_rate,
     cohort_day + 8 <= (metrics.data_cutoff() at time zone 'UTC')::date as is_cohort_complete
 from cohort;
 
@@ -103,7 +103,7 @@ select
     detection_day,
     total_anomalies,
     responded_within_24h,
-    case when total_anomalies = 0 then 0 else trim_scale(round(responded_within_24h::numeric / total_anomalies, 4)) end as response_rate
+    metrics.rate(responded_within_24h, total_anomalies) as response_rate
 from detected;
 
 comment on view metrics.anomaly_response_daily is
@@ -116,21 +116,43 @@ comment on column metrics.anomaly_response_daily.response_rate is 'responded_wit
 -- The current views: the fact with the newest windowEnd of each type, as columns. They read
 -- only rows the refresh wrote ("shopDomain" = '__aggregate__'), which hold no PII.
 
--- Grain: at most one row. Source: "DashboardFact" metrics.activation.rolling7d.
-create view metrics.activation_current as
-select
+-- Grain: one row per metric fact type written so far. Internal: the one definition of "the
+-- newest fact" for the current views and for `metrics status`.
+create view metrics_staging.newest_fact as
+select distinct on (fact."factType")
+    fact."factType" as fact_type,
+    fact.value,
+    fact.metadata,
     metrics.parse_instant(fact.value -> 'windowStart') as window_start,
     metrics.parse_instant(fact.value -> 'windowEnd') as window_end,
-    metrics.parse_number(fact.value -> 'totalActiveShops')::integer as total_active_shops,
-    metrics.parse_number(fact.value -> 'activatedShops')::integer as activated_shops,
-    metrics.parse_number(fact.value -> 'activationRate') as activation_rate,
     metrics.parse_instant(fact.metadata -> 'generatedAt') as generated_at,
     fact."updatedAt" at time zone 'UTC' as updated_at
 from ${app_schema}."DashboardFact" as fact
 where fact."shopDomain" = '__aggregate__'
-  and fact."factType" = 'metrics.activation.rolling7d'
-order by metrics.parse_instant(fact.value -> 'windowEnd') desc nulls last, fact.id desc
-limit 1;
+  and fact."factType" in ('metrics.activation.rolling7d', 'metrics.sla_resolution.rolling7d', 'metrics.anomaly_response.rolling7d')
+order by fact."factType", metrics.parse_instant(fact.value -> 'windowEnd') desc nulls last, fact.id desc;
+
+comment on view metrics_staging.newest_fact is 'For each of the three metric fact types, the aggregate fact with the greatest windowEnd (ties: the latest row).';
+comment on column metrics_staging.newest_fact.fact_type is '"factType": metrics.activation.rolling7d, metrics.sla_resolution.rolling7d or metrics.anomaly_response.rolling7d.';
+comment on column metrics_staging.newest_fact.value is 'value of the fact (jsonb).';
+comment on column metrics_staging.newest_fact.metadata is 'metadata of the fact (jsonb).';
+comment on column metrics_staging.newest_fact.window_start is 'value.windowStart as timestamptz.';
+comment on column metrics_staging.newest_fact.window_end is 'value.windowEnd as timestamptz.';
+comment on column metrics_staging.newest_fact.generated_at is 'metadata.generatedAt as timestamptz.';
+comment on column metrics_staging.newest_fact.updated_at is '"updatedAt" of the fact row, as timestamptz.';
+
+-- Grain: at most one row. Source: metrics_staging.newest_fact (metrics.activation.rolling7d).
+create view metrics.activation_current as
+select
+    fact.window_start,
+    fact.window_end,
+    metrics.parse_number(fact.value -> 'totalActiveShops')::integer as total_active_shops,
+    metrics.parse_number(fact.value -> 'activatedShops')::integer as activated_shops,
+    metrics.parse_number(fact.value -> 'activationRate') as activation_rate,
+    fact.generated_at,
+    fact.updated_at
+from metrics_staging.newest_fact as fact
+where fact.fact_type = 'metrics.activation.rolling7d';
 
 comment on view metrics.activation_current is 'The newest metrics.activation.rolling7d fact (greatest windowEnd), as the dashboard shows it: one row, or none before the first refresh.';
 comment on column metrics.activation_current.window_start is 'Start of the 7-day window (inclusive, UTC midnight).';
@@ -141,22 +163,19 @@ comment on column metrics.activation_current.activation_rate is 'activated_shops
 comment on column metrics.activation_current.generated_at is 'When the refresh that wrote (or last updated) the fact ran.';
 comment on column metrics.activation_current.updated_at is '"updatedAt" of the fact row.';
 
--- Grain: at most one row. Source: "DashboardFact" metrics.sla_resolution.rolling7d.
+-- Grain: at most one row. Source: metrics_staging.newest_fact (metrics.sla_resolution.rolling7d).
 create view metrics.sla_resolution_current as
 select
-    metrics.parse_instant(fact.value -> 'windowStart') as window_start,
-    metrics.parse_instant(fact.value -> 'windowEnd') as window_end,
+    fact.window_start,
+    fact.window_end,
     metrics.parse_number(fact.value -> 'sampleSize')::integer as sample_size,
     metrics.parse_number(fact.value -> 'medianMinutes') as median_minutes,
     metrics.parse_number(fact.value -> 'p90Minutes') as p90_minutes,
     metrics.parse_number(fact.metadata -> 'openBreaches')::integer as open_breaches,
-    metrics.parse_instant(fact.metadata -> 'generatedAt') as generated_at,
-    fact."updatedAt" at time zone 'UTC' as updated_at
-from ${app_schema}."DashboardFact" as fact
-where fact."shopDomain" = '__aggregate__'
-  and fact."factType" = 'metrics.sla_resolution.rolling7d'
-order by metrics.parse_instant(fact.value -> 'windowEnd') desc nulls last, fact.id desc
-limit 1;
+    fact.generated_at,
+    fact.updated_at
+from metrics_staging.newest_fact as fact
+where fact.fact_type = 'metrics.sla_resolution.rolling7d';
 
 comment on view metrics.sla_resolution_current is 'The newest metrics.sla_resolution.rolling7d fact (greatest windowEnd), as the dashboard shows it: one row, or none before the first refresh.';
 comment on column metrics.sla_resolution_current.window_start is 'Start of the 7-day window (inclusive, UTC midnight).';
@@ -168,21 +187,18 @@ comment on column metrics.sla_resolution_current.open_breaches is 'Breaches know
 comment on column metrics.sla_resolution_current.generated_at is 'When the refresh that wrote (or last updated) the fact ran.';
 comment on column metrics.sla_resolution_current.updated_at is '"updatedAt" of the fact row.';
 
--- Grain: at most one row. Source: "DashboardFact" metrics.anomaly_response.rolling7d.
+-- Grain: at most one row. Source: metrics_staging.newest_fact (metrics.anomaly_response.rolling7d).
 create view metrics.anomaly_response_current as
 select
-    metrics.parse_instant(fact.value -> 'windowStart') as window_start,
-    metrics.parse_instant(fact.value -> 'windowEnd') as window_end,
+    fact.window_start,
+    fact.window_end,
     metrics.parse_number(fact.value -> 'totalAnomalies')::integer as total_anomalies,
     metrics.parse_number(fact.value -> 'respondedWithin24h')::integer as responded_within_24h,
     metrics.parse_number(fact.value -> 'responseRate') as response_rate,
-    metrics.parse_instant(fact.metadata -> 'generatedAt') as generated_at,
-    fact."updatedAt" at time zone 'UTC' as updated_at
-from ${app_schema}."DashboardFact" as fact
-where fact."shopDomain" = '__aggregate__'
-  and fact."factType" = 'metrics.anomaly_response.rolling7d'
-order by metrics.parse_instant(fact.value -> 'windowEnd') desc nulls last, fact.id desc
-limit 1;
+    fact.generated_at,
+    fact.updated_at
+from metrics_staging.newest_fact as fact
+where fact.fact_type = 'metrics.anomaly_response.rolling7d';
 
 comment on view metrics.anomaly_response_current is 'The newest metrics.anomaly_response.rolling7d fact (greatest windowEnd), as the dashboard shows it: one row, or none before the first refresh.';
 comment on column metrics.anomaly_response_current.window_start is 'Start of the 7-day window (inclusive, UTC midnight).';

@@ -47,15 +47,13 @@ begin
 
     resolution as (
         select
-            count(*) filter (where first_action_at >= window_start and first_action_at < window_end) as sample_size,
-            metrics.interpolated_percentile(
-                array_agg(resolution_minutes) filter (where first_action_at >= window_start and first_action_at < window_end), 0.5
-            ) as median_minutes,
-            metrics.interpolated_percentile(
-                array_agg(resolution_minutes) filter (where first_action_at >= window_start and first_action_at < window_end), 0.9
-            ) as p90_minutes,
-            count(*) filter (where is_open) as open_breaches
+            count(*) as sample_size,
+            metrics.interpolated_percentile(array_agg(resolution_minutes), 0.5) as median_minutes,
+            metrics.interpolated_percentile(array_agg(resolution_minutes), 0.9) as p90_minutes,
+            (select count(*) from metrics.sla_breach where is_open) as open_breaches
         from metrics.sla_breach
+        where first_action_at >= window_start
+          and first_action_at < window_end
     ),
 
     response as (
@@ -67,31 +65,25 @@ begin
           and detected_at < window_end
     ),
 
-    fact (fact_type, value, metadata) as (
+    -- what each metric adds to the fields every fact has (window, generatedAt)
+    measure (fact_type, value, metadata) as (
         select
             'metrics.activation.rolling7d',
             jsonb_build_object(
-                'windowStart', metrics.format_instant(window_start),
-                'windowEnd', metrics.format_instant(window_end),
                 'totalActiveShops', total_active_shops,
                 'activatedShops', activated_shops,
-                'activationRate', case when total_active_shops = 0 then 0
-                                       else trim_scale(round(activated_shops::numeric / total_active_shops, 4)) end),
+                'activationRate', metrics.rate(activated_shops, total_active_shops)),
             jsonb_build_object(
-                'generatedAt', metrics.format_instant(written_at at time zone 'UTC'),
                 'notes', 'Cohort: shops whose first dashboard session is in [windowStart, windowEnd). Activated: an ops decision within 7 days of that first session, before windowEnd.')
         from activation
         union all
         select
             'metrics.sla_resolution.rolling7d',
             jsonb_build_object(
-                'windowStart', metrics.format_instant(window_start),
-                'windowEnd', metrics.format_instant(window_end),
                 'sampleSize', sample_size,
                 'medianMinutes', trim_scale(round(median_minutes, 2)),
                 'p90Minutes', trim_scale(round(p90_minutes, 2))),
             jsonb_build_object(
-                'generatedAt', metrics.format_instant(written_at at time zone 'UTC'),
                 'sampleSize', sample_size,
                 'openBreaches', open_breaches,
                 'notes', 'Sample: breaches (shop, conversation) whose first ops action at or after the breach is in [windowStart, windowEnd); minutes from breach to that action, percentile_cont. openBreaches: breaches with no action before windowEnd.')
@@ -100,16 +92,20 @@ begin
         select
             'metrics.anomaly_response.rolling7d',
             jsonb_build_object(
-                'windowStart', metrics.format_instant(window_start),
-                'windowEnd', metrics.format_instant(window_end),
                 'totalAnomalies', total_anomalies,
                 'respondedWithin24h', responded_within_24h,
-                'responseRate', case when total_anomalies = 0 then 0
-                                     else trim_scale(round(responded_within_24h::numeric / total_anomalies, 4)) end),
+                'responseRate', metrics.rate(responded_within_24h, total_anomalies)),
             jsonb_build_object(
-                'generatedAt', metrics.format_instant(written_at at time zone 'UTC'),
                 'notes', 'Anomalies (shop, landing page, range end) first detected in [windowStart, windowEnd); responded: a seo.assignment.* ops decision for the page within 24 hours of detection, before windowEnd.')
         from response
+    ),
+
+    fact (fact_type, value, metadata) as (
+        select
+            measure.fact_type,
+            jsonb_build_object('windowStart', metrics.format_instant(window_start), 'windowEnd', metrics.format_instant(window_end)) || measure.value,
+            jsonb_build_object('generatedAt', metrics.format_instant(written_at at time zone 'UTC')) || measure.metadata
+        from measure
     ),
 
     updated as (

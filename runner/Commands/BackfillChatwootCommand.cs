@@ -46,10 +46,9 @@ public sealed class BackfillChatwootCommand : Command
             }
 
             // A real run waits for the refresh lock inside the function; a dry run takes none.
-            // At least 1 ms: PostgreSQL reads lock_timeout 0 as "wait forever", not "do not wait".
             await connection.ExecuteAsync(
                 "select set_config('lock_timeout', @lockTimeout, false)",
-                new { lockTimeout = $"{Math.Max(1, (int)lockTimeout.TotalMilliseconds)}ms" });
+                new { lockTimeout = TimeoutSettings.LockTimeout(lockTimeout) });
             (int RowsChanged, int ConversationsChanged) result;
             try
             {

@@ -217,27 +217,22 @@ public sealed class RefreshCommand : Command
 
     private static int Render(RefreshResult result, TextWriter output, TextWriter errors, bool brief)
     {
-        switch (result.Outcome)
+        if (result.Outcome != RefreshOutcome.Succeeded)
         {
-            case RefreshOutcome.NotMigrated:
-                errors.WriteLine($"error: {result.Error}");
-                return ExitCodes.NotMigrated;
-            case RefreshOutcome.AppTablesMissing:
-                errors.WriteLine($"error: {result.Error}");
-                return ExitCodes.AppTablesMissing;
-            case RefreshOutcome.LockTimeout:
-                errors.WriteLine($"error: {result.Error}");
-                return ExitCodes.LockTimeout;
-            case RefreshOutcome.StatementTimeout:
-                errors.WriteLine($"error: {result.Error}");
-                return ExitCodes.StatementTimeout;
-            case RefreshOutcome.AppSchemaMismatch:
-                errors.WriteLine($"error: {result.Error}");
-                return ExitCodes.UsageError;
+            errors.WriteLine($"error: {result.Error}");
+            return result.Outcome switch
+            {
+                RefreshOutcome.NotMigrated => ExitCodes.NotMigrated,
+                RefreshOutcome.AppTablesMissing => ExitCodes.AppTablesMissing,
+                RefreshOutcome.LockTimeout => ExitCodes.LockTimeout,
+                RefreshOutcome.StatementTimeout => ExitCodes.StatementTimeout,
+                RefreshOutcome.AppSchemaMismatch => ExitCodes.UsageError,
+                _ => ExitCodes.UnexpectedError,
+            };
         }
 
         output.WriteLine(
-            $"refreshed as of {result.AsOf.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}: window [{result.WindowStart:yyyy-MM-dd}, {result.WindowEnd:yyyy-MM-dd}) " +
+            string.Create(CultureInfo.InvariantCulture, $"refreshed as of {result.AsOf.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}: window [{result.WindowStart:yyyy-MM-dd}, {result.WindowEnd:yyyy-MM-dd}) ") +
             $"in {result.Duration.TotalMilliseconds:0} ms; {result.DataQualityIssues} data-quality issue(s) skipped");
         if (brief)
             return ExitCodes.Success;

@@ -35,7 +35,7 @@ public sealed class StatusCommand : Command
             var migrator = new Migrator(target, ScriptOptions.Resolve(parseResult), output);
             var missingTables = await AppTables.FindMissingAsync(connection, target);
             var plan = await migrator.ReadPlanAsync(connection);
-            var freshness = missingTables is null ? await Freshness.ReadAsync(connection, target.AppSchema) : null;
+            var freshness = missingTables is null ? await Freshness.ReadAsync(connection) : null;
             var maxAge = parseResult.GetValue(MaxAge) is { } hours ? TimeSpan.FromHours(hours) : (TimeSpan?)null;
 
             output.WriteLine($"database:   {target.Description} (PostgreSQL {server}), app schema \"{target.AppSchema}\"");

@@ -30,10 +30,10 @@ public sealed record Freshness(LastRefresh? Last, IReadOnlyList<ViewRowCount> Vi
 
     public bool ViewsLagFacts => Last?.WindowEnd < NewestWindowEnd;
 
-    /// <summary>Null when the metrics schema is not migrated (nothing to report yet).</summary>
-    public static async Task<Freshness?> ReadAsync(NpgsqlConnection connection, string appSchema)
+    /// <summary>Null when the metrics schema is not (fully) migrated: nothing to report yet.</summary>
+    public static async Task<Freshness?> ReadAsync(NpgsqlConnection connection)
     {
-        if (!await connection.ExecuteScalarAsync<bool>("select to_regclass('metrics.refresh_run') is not null"))
+        if (!await connection.ExecuteScalarAsync<bool>("select to_regclass('metrics_staging.newest_fact') is not null"))
             return null;
         var last = await connection.QuerySingleOrDefaultAsync<LastRefresh?>(
             """
@@ -50,19 +50,14 @@ public sealed record Freshness(LastRefresh? Last, IReadOnlyList<ViewRowCount> Vi
             select c.relname from pg_class as c inner join pg_namespace as n on n.oid = c.relnamespace
             where n.nspname = 'metrics' and c.relkind = 'm' order by c.relname
             """);
-        var views = new List<ViewRowCount>();
-        foreach (var view in viewNames)
-            views.Add(new ViewRowCount(view, await connection.ExecuteScalarAsync<long>($"select count(*) from metrics.{ScriptVariables.QuoteIdentifier(view)}")));
+        var views = viewNames.Any()
+            ? (await connection.QueryAsync<ViewRowCount>(string.Join(" union all ", viewNames.Select(view =>
+                $"select '{view.Replace("'", "''")}' as View, count(*) as Rows from metrics.{ScriptVariables.QuoteIdentifier(view)}")) + " order by 1")).ToList()
+            : [];
         var (newestWindowEnd, now) = await connection.QuerySingleAsync<(DateTime?, DateTime)>(
-            $"""
-            select case when count(newest) = 3 then min(newest) end at time zone 'UTC', now() at time zone 'UTC'
-            from (
-                select max(metrics.parse_instant(value -> 'windowEnd')) as newest
-                from (values ('metrics.activation.rolling7d'), ('metrics.sla_resolution.rolling7d'), ('metrics.anomaly_response.rolling7d')) as type(fact_type)
-                left join {ScriptVariables.QuoteIdentifier(appSchema)}."DashboardFact" as fact
-                    on fact."shopDomain" = '__aggregate__' and fact."factType" = type.fact_type
-                group by type.fact_type
-            ) as per_type
+            """
+            select case when count(window_end) = 3 then min(window_end) end at time zone 'UTC', now() at time zone 'UTC'
+            from metrics_staging.newest_fact
             """);
         return new Freshness(last, views, newestWindowEnd, now);
     }

@@ -33,14 +33,13 @@ public sealed class MetricsRefresher(DatabaseTarget target)
 
         // The call and the read-back share one transaction: the procedure's advisory lock is held
         // until we commit, so what we read back is what this refresh wrote, not a later one's.
-        // A lock_timeout of 0 would mean "wait forever" to PostgreSQL: at least 1 ms.
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(
             "select set_config('lock_timeout', @lockTimeout, true), set_config('statement_timeout', @statementTimeout, true)",
             new
             {
-                lockTimeout = $"{Math.Max(1, (long)options.LockTimeout.TotalMilliseconds)}ms",
-                statementTimeout = $"{(long)options.StatementTimeout.TotalMilliseconds}ms",
+                lockTimeout = TimeoutSettings.LockTimeout(options.LockTimeout),
+                statementTimeout = TimeoutSettings.StatementTimeout(options.StatementTimeout),
             },
             transaction);
 
