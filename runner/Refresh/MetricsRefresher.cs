@@ -55,7 +55,6 @@ public sealed class MetricsRefresher(DatabaseTarget target)
             var holder = await AdvisoryLocks.FindHolderAsync(connection, AdvisoryLocks.RefreshKey);
             return new RefreshResult(RefreshOutcome.LockTimeout, effectiveAsOf, stopwatch.Elapsed)
             {
-                LockHolder = holder,
                 Error = holder is not null
                     ? $"another refresh is running ({holder}); waited {options.LockTimeout.TotalSeconds:0.#} s; this one wrote nothing. " +
                       "Let it finish (its facts are as good as ours), or raise --lock-timeout."

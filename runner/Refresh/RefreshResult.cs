@@ -24,7 +24,6 @@ public sealed record RefreshResult(RefreshOutcome Outcome, DateTimeOffset AsOf, 
 {
     public IReadOnlyList<WrittenFact> Facts { get; init; } = [];
     public string? Error { get; init; }
-    public LockHolder? LockHolder { get; init; }
     public DateTime? WindowStart { get; init; }
     public DateTime? WindowEnd { get; init; }
     public int DataQualityIssues { get; init; }
