@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Metrics.Runner.Database;
 
 namespace Metrics.Runner.Refresh;
 
