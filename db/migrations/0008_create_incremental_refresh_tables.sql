@@ -22,71 +22,52 @@
 -- from the app tables once (refresh_mode 'full'); later refreshes are incremental.
 
 -- 1. Inlinable parsing -----------------------------------------------------------------------
+-- Same rules and results as 0002, as single SQL expressions that PostgreSQL inlines into the
+-- parsing views (a STRICT SQL function with a CASE body, or a PL/pgSQL one, is called per
+-- value instead). An ISO-8601 instant is now checked field by field by one regular
+-- expression (ranges included) and then read by PostgreSQL's own input routine with its zone
+-- written out, so that the session's TimeZone never applies; that routine is STABLE, so these
+-- functions are declared STABLE (they are used in no index).
 
 create or replace function metrics.instant_from_iso(iso text)
 returns timestamptz
 language sql
-immutable parallel safe
+stable parallel safe
 as $$
     select case
-        when substr(iso, 1, 4)::integer < 1
-            or substr(iso, 6, 2)::integer not between 1 and 12
-            or substr(iso, 12, 2)::integer > 23
-            or substr(iso, 15, 2)::integer > 59
-            or substr(iso, 18, 2)::integer > 59
+        when iso !~ '^(?!0000)[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?(Z|[+-](0[0-9]|1[0-5]):[0-5][0-9])?$' then null
+        -- the 29th to 31st of a month too short for it (2025-02-29, 2025-04-31)
+        when substr(iso, 9, 2) > '28' collate "C"
+            and substr(iso, 9, 2)::integer > extract(day from make_date(substr(iso, 1, 4)::integer, substr(iso, 6, 2)::integer, 1) + interval '1 month - 1 day')
             then null
-        when substr(iso, 9, 2)::integer not between 1
-            and extract(day from make_date(substr(iso, 1, 4)::integer, substr(iso, 6, 2)::integer, 1) + interval '1 month - 1 day')
-            then null
-        when substr(iso, length(iso) - 5, 1) in ('+', '-')
-            and (substr(iso, length(iso) - 4, 2)::integer > 15 or right(iso, 2)::integer > 59)
-            then null
-        else make_timestamp(
-                substr(iso, 1, 4)::integer,
-                substr(iso, 6, 2)::integer,
-                substr(iso, 9, 2)::integer,
-                substr(iso, 12, 2)::integer,
-                substr(iso, 15, 2)::integer,
-                -- at most 9 fraction digits: more cannot change a microsecond, and a long run of
-                -- zeros would underflow double precision
-                (substr(iso, 18, 2) || substr(iso, 20, least(10, length(iso) - 19 - case
-                    when right(iso, 1) = 'Z' then 1
-                    when substr(iso, length(iso) - 5, 1) in ('+', '-') then 6
-                    else 0
-                end)))::double precision)
-            at time zone case
-                when substr(iso, length(iso) - 5, 1) in ('+', '-') then make_interval(
-                    hours => (substr(iso, length(iso) - 5, 1) || substr(iso, length(iso) - 4, 2))::integer,
-                    mins => (substr(iso, length(iso) - 5, 1) || right(iso, 2))::integer)
-                else interval '0'
-            end
+        -- up to 9 fraction digits (more cannot change a microsecond), with a zone
+        when right(iso, 1) = 'Z' and length(iso) <= 30 then iso::timestamptz
+        when substr(iso, length(iso) - 5, 1) in ('+', '-') and length(iso) <= 35 then iso::timestamptz
+        when length(iso) <= 29 then (iso || 'Z')::timestamptz
+        -- more fraction digits: the first 9 (a long run could underflow the input routine)
+        else (left(iso, 29) || case when substr(iso, length(iso) - 5, 1) in ('+', '-') then right(iso, 6) else 'Z' end)::timestamptz
     end
 $$;
 
 comment on function metrics.instant_from_iso(text) is
-    'Internal to metrics.parse_instant: the instant of a string already known to have the shape YYYY-MM-DDTHH:MM:SS[.fraction][Z|±HH:MM], or NULL when its fields name no real instant.';
+    'The instant of an ISO-8601 string YYYY-MM-DDTHH:MM:SS[.fraction][Z|±HH:MM] (no zone = UTC) naming a real instant, else NULL. Internal to metrics.parse_instant and metrics.parse_date. Never raises.';
 
 create or replace function metrics.parse_instant(candidate jsonb)
 returns timestamptz
 language sql
-immutable parallel safe
+stable parallel safe
 as $$
-    select case
-        when jsonb_typeof(candidate) <> 'string' then null
-        when not (candidate #>> '{}' ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})?$') then null
-        else metrics.instant_from_iso(candidate #>> '{}')
-    end
+    select case when jsonb_typeof(candidate) = 'string' then metrics.instant_from_iso(candidate #>> '{}') end
 $$;
 
 create or replace function metrics.parse_date(candidate jsonb)
 returns date
 language sql
-immutable parallel safe
+stable parallel safe
 as $$
     select case
-        when jsonb_typeof(candidate) <> 'string' then null
-        when not (candidate #>> '{}' ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$') then null
-        else (metrics.instant_from_iso((candidate #>> '{}') || 'T00:00:00Z') at time zone 'UTC')::date
+        when jsonb_typeof(candidate) = 'string' and candidate #>> '{}' ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'
+            then (metrics.instant_from_iso((candidate #>> '{}') || 'T00:00:00Z') at time zone 'UTC')::date
     end
 $$;
 
@@ -97,8 +78,8 @@ immutable parallel safe
 as $$
     select case
         when candidate ~ '^[0-9]+$'
-            and length(ltrim(candidate, '0')) <= 19
-            and ('0' || ltrim(candidate, '0'))::numeric <= 9223372036854775807
+            and (length(ltrim(candidate, '0')) < 19
+                or length(ltrim(candidate, '0')) = 19 and ltrim(candidate, '0') <= '9223372036854775807' collate "C")
             then ('0' || ltrim(candidate, '0'))::bigint
     end
 $$;
@@ -377,7 +358,7 @@ cross join lateral (
         case when conversation.is_breached and conversation.is_object then conversation.conversation_id end as conversation_id,
         case
             when conversation.is_breached and conversation.is_object and conversation.conversation_id is not null
-                then coalesce(conversation.reported_breached_at, conversation.derived_breached_at)
+                then coalesce(conversation.reported_breached_at, conversation.conversation_created_at + sla.sla_interval)
         end as breached_at,
         case
             when conversation.position is null then 'value'
@@ -386,8 +367,8 @@ cross join lateral (
             when conversation.conversation_id is null then format('value[%s].id', conversation.position)
             when conversation.reported_breached_at is not null then null
             when conversation.has_breached_at then format('value[%s].breachedAt', conversation.position)
-            when conversation.derived_breached_at is null and conversation.conversation_created_at is null then format('value[%s].createdAt', conversation.position)
-            when conversation.derived_breached_at is null then format('value[%s].breachedAt', conversation.position)
+            when conversation.conversation_created_at is null then format('value[%s].createdAt', conversation.position)
+            when sla.sla_interval is null then format('value[%s].breachedAt', conversation.position)
         end as issue_path,
         case
             when conversation.position is null then 'not a JSON array: no conversation of this row read'
@@ -395,31 +376,48 @@ cross join lateral (
             when not conversation.is_breached then 'slaBreached is not true, false or null: element skipped'
             when conversation.conversation_id is null then 'not an integer or a string of digits: breach skipped'
             when conversation.reported_breached_at is not null then null
-            when conversation.has_breached_at and conversation.derived_breached_at is not null
+            when conversation.has_breached_at and conversation.conversation_created_at + sla.sla_interval is not null
                 then 'not a valid ISO-8601 timestamp: createdAt + metadata.slaMinutes used instead'
             when conversation.has_breached_at then 'not a valid ISO-8601 timestamp, and createdAt + metadata.slaMinutes is unavailable: breach skipped'
-            when conversation.derived_breached_at is null and conversation.conversation_created_at is null
+            when conversation.conversation_created_at is null
                 then 'breachedAt is missing and createdAt is not a valid ISO-8601 timestamp: breach skipped'
-            when conversation.derived_breached_at is null
+            when sla.sla_interval is null
                 then 'missing, and metadata.slaMinutes is not a number (of at most 1e9 minutes in size): breach skipped'
         end as issue_reason
     from (
+        -- createdAt is parsed only when breachedAt is not a valid instant (older rows)
         select
-            element.ordinality - 1 as position,
-            jsonb_typeof(element.conversation) = 'object' as is_object,
-            element.conversation -> 'slaBreached' = 'true' as is_breached,
-            coalesce(element.conversation -> 'breachedAt', 'null') <> 'null' as has_breached_at,
-            metrics.parse_conversation_id(element.conversation -> 'id') as conversation_id,
-            metrics.parse_instant(element.conversation -> 'breachedAt') as reported_breached_at,
-            metrics.parse_instant(element.conversation -> 'createdAt') as conversation_created_at,
-            metrics.parse_instant(element.conversation -> 'createdAt') + sla.sla_interval as derived_breached_at
-        from (select) as one
-        left join lateral jsonb_path_query(fact.value, 'strict $[*]', '{}', true) with ordinality as element(conversation, ordinality) on true
-        where case
-            when element.conversation is null then jsonb_typeof(fact.value) <> 'array'
-            else jsonb_typeof(element.conversation) <> 'object'
-                or coalesce(element.conversation -> 'slaBreached', 'null') not in ('false', 'null')
-        end
+            parsed.*,
+            case when parsed.reported_breached_at is null then metrics.parse_instant(parsed.created_at) end as conversation_created_at
+        from (
+            select
+                field.position,
+                field.is_object,
+                field.is_breached,
+                field.has_breached_at,
+                field.created_at,
+                metrics.parse_conversation_id(field.id) as conversation_id,
+                metrics.parse_instant(field.breached_at) as reported_breached_at
+            from (
+                select
+                    element.ordinality - 1 as position,
+                    jsonb_typeof(element.conversation) = 'object' as is_object,
+                    element.conversation -> 'slaBreached' = 'true' as is_breached,
+                    coalesce(element.conversation -> 'breachedAt', 'null') <> 'null' as has_breached_at,
+                    element.conversation -> 'id' as id,
+                    element.conversation -> 'breachedAt' as breached_at,
+                    element.conversation -> 'createdAt' as created_at
+                from (select) as one
+                left join lateral jsonb_path_query(fact.value, 'strict $[*]', '{}', true) with ordinality as element(conversation, ordinality) on true
+                where case
+                    when element.conversation is null then jsonb_typeof(fact.value) <> 'array'
+                    else jsonb_typeof(element.conversation) <> 'object'
+                        or coalesce(element.conversation -> 'slaBreached', 'null') not in ('false', 'null')
+                end
+                offset 0
+            ) as field
+            offset 0
+        ) as parsed
         offset 0
     ) as conversation
 
@@ -443,14 +441,22 @@ cross join lateral (
         end
     from (
         select
-            element.ordinality - 1 as position,
-            jsonb_typeof(element.breach) = 'object' as is_object,
-            metrics.parse_conversation_id(element.breach -> 'conversationId') as conversation_id,
-            metrics.parse_instant(element.breach -> 'breachedAt') as breached_at
-        from (select) as one
-        left join lateral jsonb_path_query(fact.metadata, 'strict $.breaches[*]', '{}', true) with ordinality as element(breach, ordinality) on true
-        where element.breach is not null
-           or jsonb_typeof(fact.metadata -> 'breaches') not in ('array', 'null')
+            field.position,
+            field.is_object,
+            metrics.parse_conversation_id(field.conversation_id) as conversation_id,
+            metrics.parse_instant(field.breached_at) as breached_at
+        from (
+            select
+                element.ordinality - 1 as position,
+                jsonb_typeof(element.breach) = 'object' as is_object,
+                element.breach -> 'conversationId' as conversation_id,
+                element.breach -> 'breachedAt' as breached_at
+            from (select) as one
+            left join lateral jsonb_path_query(fact.metadata, 'strict $.breaches[*]', '{}', true) with ordinality as element(breach, ordinality) on true
+            where element.breach is not null
+               or jsonb_typeof(fact.metadata -> 'breaches') not in ('array', 'null')
+            offset 0
+        ) as field
         offset 0
     ) as breach
 ) as candidate
@@ -564,7 +570,6 @@ create table metrics_staging.session_input (
 );
 
 create index session_input_shop on metrics_staging.session_input (shop_domain, opened_at);
-create index session_input_opened_at on metrics_staging.session_input (opened_at);
 
 comment on table metrics_staging.session_input is 'Parsed dashboard visits: one row per row of metrics_staging.session_opened, kept up to date by metrics.refresh.';
 comment on column metrics_staging.session_input.fact_id is '"DashboardFact".id of the visit.';
@@ -583,7 +588,6 @@ create table metrics_staging.decision_input (
 create index decision_input_shop on metrics_staging.decision_input (shop_domain, decided_at);
 create index decision_input_conversation on metrics_staging.decision_input (shop_domain, conversation_id, decided_at) where conversation_id is not null;
 create index decision_input_landing_page on metrics_staging.decision_input (shop_domain, landing_page, decided_at) where landing_page is not null;
-create index decision_input_decided_at on metrics_staging.decision_input (decided_at);
 
 comment on table metrics_staging.decision_input is 'Parsed operator decisions: one row per row of metrics_staging.ops_decision, kept up to date by metrics.refresh.';
 comment on column metrics_staging.decision_input.decision_id is '"DecisionLog".id.';
@@ -603,7 +607,6 @@ create table metrics_staging.breach_input (
 );
 
 create index breach_input_breach on metrics_staging.breach_input (shop_domain, conversation_id);
-create index breach_input_fact_created_at on metrics_staging.breach_input (fact_created_at);
 
 comment on table metrics_staging.breach_input is 'Parsed breaches: one row per (escalation row, conversation) with the earliest valid breach instant that row gives, from metrics_staging.escalation_breach; kept up to date by metrics.refresh.';
 comment on column metrics_staging.breach_input.fact_id is '"DashboardFact".id of the escalation row.';
@@ -622,7 +625,6 @@ create table metrics_staging.anomaly_input (
 );
 
 create index anomaly_input_page on metrics_staging.anomaly_input (shop_domain, landing_page);
-create index anomaly_input_fact_created_at on metrics_staging.anomaly_input (fact_created_at);
 
 comment on table metrics_staging.anomaly_input is 'Parsed anomalies: one row per (GA row, landing page flagged as anomaly), from metrics_staging.anomaly_element; kept up to date by metrics.refresh.';
 comment on column metrics_staging.anomaly_input.fact_id is '"DashboardFact".id of the GA row.';
@@ -642,7 +644,6 @@ create table metrics_staging.parse_issue (
     primary key (source_table, source_id, json_path)
 );
 
-create index parse_issue_source_created_at on metrics_staging.parse_issue (source_created_at);
 create index parse_issue_shop on metrics_staging.parse_issue (shop_domain);
 
 comment on table metrics_staging.parse_issue is 'Every element or field of an app row that broke a parsing rule, from the issue rows of the parsing views, whenever created; metrics.data_quality_issue shows those before the data cutoff. Kept up to date by metrics.refresh.';
@@ -917,4 +918,4 @@ alter table metrics.refresh_run
     add column changed_rows integer;
 
 comment on column metrics.refresh_run.refresh_mode is 'How the refresh ran: incremental (only app rows changed since the last refresh, and the entities they touch), rebuild (all entities from the parsed rows: as of a day before the last refresh), full (everything re-parsed from the app tables: --full, or the first refresh). NULL for refreshes before migration 0008.';
-comment on column metrics.refresh_run.changed_rows is 'App rows (re-)parsed by the refresh: the changed ones, or all input rows for a full refresh.';
+comment on column metrics.refresh_run.changed_rows is 'App input rows the refresh parsed: all of them for a full refresh; otherwise those changed since the last refresh and those created between its cutoff and this one. NULL before migration 0008.';
