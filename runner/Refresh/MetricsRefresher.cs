@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Dapper;
 using Metrics.Runner.Database;
@@ -8,10 +7,11 @@ using Npgsql;
 
 namespace Metrics.Runner.Refresh;
 
-public sealed record RefreshOptions(TimeSpan LockTimeout, TimeSpan StatementTimeout);
+/// <param name="FullRebuild">Rebuild everything from scratch instead of processing only what changed since the last refresh.</param>
+public sealed record RefreshOptions(TimeSpan LockTimeout, TimeSpan StatementTimeout, bool FullRebuild = false);
 
 /// <summary>
-/// Runs <c>CALL metrics.refresh(as_of)</c> (all metric logic lives in that SQL procedure) and
+/// Runs <c>CALL metrics.refresh(as_of)</c>, with <c>full_rebuild => true</c> when asked (all metric logic lives in that SQL procedure) and
 /// reads back what it wrote. Returns a <see cref="RefreshResult"/> for the expected failures:
 /// schema not migrated, app tables missing, another refresh holding the lock.
 /// </summary>
@@ -25,10 +25,18 @@ public sealed class MetricsRefresher(DatabaseTarget target)
         var effectiveAsOf = asOf ?? await connection.ExecuteScalarAsync<DateTime>("select now()");
         if (await AppTables.FindMissingAsync(connection, target) is { } missingTables)
             return new RefreshResult(RefreshOutcome.AppTablesMissing, effectiveAsOf, TimeSpan.Zero) { Error = missingTables };
-        if (!await connection.ExecuteScalarAsync<bool>("select to_regprocedure('metrics.refresh(timestamptz)') is not null"))
+        var procedure = await connection.QuerySingleAsync<(bool Exists, bool HasFullRebuild)>(
+            """
+            select count(*) > 0, coalesce(bool_or('full_rebuild' = any(proargnames)), false)
+            from pg_catalog.pg_proc
+            where pronamespace = to_regnamespace('metrics') and proname = 'refresh' and prokind = 'p'
+            """);
+        if (!procedure.Exists || (options.FullRebuild && !procedure.HasFullRebuild))
             return new RefreshResult(RefreshOutcome.NotMigrated, effectiveAsOf, TimeSpan.Zero)
             {
-                Error = $"the metrics schema of {target.Description} is not migrated (no metrics.refresh procedure): run `metrics migrate` first.",
+                Error = procedure.Exists
+                    ? $"the metrics schema of {target.Description} cannot rebuild from scratch yet (metrics.refresh has no full_rebuild parameter): run `metrics migrate` first."
+                    : $"the metrics schema of {target.Description} is not migrated (no metrics.refresh procedure): run `metrics migrate` first.",
             };
 
         // The call and the read-back share one transaction: the procedure's advisory lock is held
@@ -46,8 +54,10 @@ public sealed class MetricsRefresher(DatabaseTarget target)
         var stopwatch = Stopwatch.StartNew();
         try
         {
+            // the named argument only when asked: a call without it works with every version of the procedure
             await connection.ExecuteAsync(new CommandDefinition(
-                "call metrics.refresh(@asOf)", new { asOf = effectiveAsOf.UtcDateTime }, transaction, commandTimeout: 0, cancellationToken: cancellationToken));
+                options.FullRebuild ? "call metrics.refresh(@asOf, full_rebuild => true)" : "call metrics.refresh(@asOf)",
+                new { asOf = effectiveAsOf.UtcDateTime }, transaction, commandTimeout: 0, cancellationToken: cancellationToken));
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
         {
@@ -82,15 +92,17 @@ public sealed class MetricsRefresher(DatabaseTarget target)
             transaction: transaction);
         var facts = (await connection.QueryAsync<(string FactType, string Value, string Metadata)>(
             $"""
-            select "factType", value::text, metadata::text
-            from {ScriptVariables.QuoteIdentifier(target.AppSchema)}."DashboardFact"
-            where "shopDomain" = '__aggregate__'
-              and "factType" like '{FactTypePrefix}%'
-              and value ->> 'windowEnd' = @windowEnd
-            order by "factType"
+            with run as (
+                select window_end from metrics.refresh_run order by refresh_run_id desc limit 1
+            )
+            select fact."factType", fact.value::text, fact.metadata::text
+            from {ScriptVariables.QuoteIdentifier(target.AppSchema)}."DashboardFact" as fact
+            inner join run on fact.value ->> 'windowEnd' = metrics.format_instant(run.window_end)
+            where fact."shopDomain" = '__aggregate__'
+              and fact."factType" like '{FactTypePrefix}%'
+            order by fact."factType"
             """,
-            new { windowEnd = run.WindowEnd.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture) },
-            transaction)).ToList();
+            transaction: transaction)).ToList();
         if (facts.Count < 3)
         {
             await transaction.RollbackAsync(CancellationToken.None);

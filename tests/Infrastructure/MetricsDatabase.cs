@@ -28,6 +28,13 @@ public sealed class MetricsDatabase : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await Server.DropDatabaseAsync(Name);
 
+    /// <summary>The server's now(): what a refresh or backfill plan run next takes as now, give or take the seconds in between.</summary>
+    public async Task<DateTimeOffset> ServerNowAsync()
+    {
+        await using var db = await OpenAsync();
+        return new DateTimeOffset(await db.ExecuteScalarAsync<DateTime>("select now()"), TimeSpan.Zero);
+    }
+
     public async Task<NpgsqlConnection> OpenAsync(string? timeZone = null)
     {
         var builder = new NpgsqlConnectionStringBuilder(ConnectionString) { Timezone = timeZone };
