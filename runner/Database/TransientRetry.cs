@@ -31,7 +31,7 @@ public sealed class TransientRetry(int retries, TextWriter log)
     }
 
     /// <summary>Failures of the connection or the server, not of our SQL: repeating may succeed.</summary>
-    public static bool IsTransient(Exception error) => error switch
+    private static bool IsTransient(Exception error) => error switch
     {
         PostgresException e => e.SqlState.StartsWith("08", StringComparison.Ordinal) || e.SqlState is
             PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow

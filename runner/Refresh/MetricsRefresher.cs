@@ -17,7 +17,7 @@ public sealed record RefreshOptions(TimeSpan LockTimeout, TimeSpan StatementTime
 /// </summary>
 public sealed class MetricsRefresher(DatabaseTarget target)
 {
-    public const string FactTypePrefix = "metrics.";
+    private const string FactTypePrefix = "metrics.";
 
     public async Task<RefreshResult> RefreshAsync(DateTimeOffset? asOf, RefreshOptions options, CancellationToken cancellationToken = default)
     {

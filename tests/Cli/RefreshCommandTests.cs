@@ -48,19 +48,12 @@ public class Refresh_command
     [Fact]
     public async Task Says_to_migrate_first_on_a_database_without_the_metrics_schema()
     {
-        var server = await PostgresServer.Instance;
-        var name = await server.CreateDatabaseAsync();
-        try
-        {
-            var run = await CliRun.RunAsync(["refresh", "--connection", server.ConnectionString(name)]);
+        await using var db = await MetricsDatabase.CreateUnmigratedAsync();
 
-            Assert.Equal(ExitCodes.NotMigrated, run.ExitCode);
-            Assert.Contains("run `metrics migrate` first", run.Error);
-        }
-        finally
-        {
-            await server.DropDatabaseAsync(name);
-        }
+        var run = await CliRun.RunAsync(["refresh", "--connection", db.ConnectionString]);
+
+        Assert.Equal(ExitCodes.NotMigrated, run.ExitCode);
+        Assert.Contains("run `metrics migrate` first", run.Error);
     }
 
     [Fact]

@@ -169,7 +169,7 @@ public class Refresh_for_schedulers
     [Fact]
     public async Task Gives_up_after_the_retries_with_the_connection_error()
     {
-        var run = await CliRun.RunAsync(["refresh", "--connection", $"postgresql://u:secret@127.0.0.1:{ClosedPort()}/d", "--retries", "1", "--json"]);
+        var run = await CliRun.RunAsync(["refresh", "--connection", $"postgresql://u:secret@127.0.0.1:{ClosedPort.Find()}/d", "--retries", "1", "--json"]);
 
         Assert.Equal(ExitCodes.ConnectionFailed, run.ExitCode);
         var result = JsonNode.Parse(run.Output)!;
@@ -184,7 +184,7 @@ public class Refresh_for_schedulers
     [Fact]
     public async Task A_backfill_that_cannot_reach_the_server_retries_and_prints_the_failed_result_object()
     {
-        var run = await CliRun.RunAsync(["refresh", "--connection", $"postgresql://u:secret@127.0.0.1:{ClosedPort()}/d", "--backfill-from", "2025-10-01", "--retries", "1", "--json"]);
+        var run = await CliRun.RunAsync(["refresh", "--connection", $"postgresql://u:secret@127.0.0.1:{ClosedPort.Find()}/d", "--backfill-from", "2025-10-01", "--retries", "1", "--json"]);
 
         Assert.Equal(ExitCodes.ConnectionFailed, run.ExitCode);
         var refresh = Assert.Single(JsonNode.Parse(run.Output)!["refreshes"]!.AsArray())!;
@@ -196,13 +196,5 @@ public class Refresh_for_schedulers
         Assert.Contains("retry 1 of 1 in 1 s", run.Error);
         Assert.Contains("error: the backfill stopped at its first day, 2025-10-01; nothing was written.", run.Error);
         Assert.DoesNotContain("secret", run.Error + run.Output);
-    }
-
-    /// <summary>A local port nothing listens on.</summary>
-    private static int ClosedPort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,4 +1,3 @@
-using Npgsql;
 using Xunit;
 
 namespace Metrics.Tests.Infrastructure;
@@ -7,7 +6,7 @@ namespace Metrics.Tests.Infrastructure;
 /// A fresh database for one test class (use as <c>IClassFixture&lt;TestDatabase&gt;</c>), cloned
 /// from the template holding the app tables; dropped, with its siblings, when the class is done.
 /// </summary>
-public class TestDatabase : IAsyncLifetime
+public sealed class TestDatabase : IAsyncLifetime
 {
     private readonly List<string> _siblings = [];
 
@@ -15,13 +14,10 @@ public class TestDatabase : IAsyncLifetime
     public string Name { get; private set; } = "";
     public string ConnectionString => Server.ConnectionString(Name);
 
-    /// <summary>The template to clone; null for an empty database.</summary>
-    protected virtual string? Template => PostgresServer.AppTablesTemplate;
-
-    public virtual async Task InitializeAsync()
+    public async Task InitializeAsync()
     {
         Server = await PostgresServer.Instance;
-        Name = await Server.CreateDatabaseAsync(Template);
+        Name = await Server.CreateDatabaseAsync(PostgresServer.AppTablesTemplate);
     }
 
     public async Task DisposeAsync()
@@ -30,13 +26,6 @@ public class TestDatabase : IAsyncLifetime
             await Server.DropDatabaseAsync(name);
         if (Name.Length > 0)
             await Server.DropDatabaseAsync(Name);
-    }
-
-    public async Task<NpgsqlConnection> OpenAsync()
-    {
-        var connection = new NpgsqlConnection(ConnectionString);
-        await connection.OpenAsync();
-        return connection;
     }
 
     /// <summary>Another fresh database on the same server, dropped with this one.</summary>
