@@ -92,15 +92,12 @@ public sealed class MetricsRefresher(DatabaseTarget target)
             transaction: transaction);
         var facts = (await connection.QueryAsync<(string FactType, string Value, string Metadata)>(
             $"""
-            with run as (
-                select window_end from metrics.refresh_run order by refresh_run_id desc limit 1
-            )
-            select fact."factType", fact.value::text, fact.metadata::text
-            from {ScriptVariables.QuoteIdentifier(target.AppSchema)}."DashboardFact" as fact
-            inner join run on fact.value ->> 'windowEnd' = metrics.format_instant(run.window_end)
-            where fact."shopDomain" = '__aggregate__'
-              and fact."factType" like '{FactTypePrefix}%'
-            order by fact."factType"
+            select "factType", value::text, metadata::text
+            from {ScriptVariables.QuoteIdentifier(target.AppSchema)}."DashboardFact"
+            where "shopDomain" = '__aggregate__'
+              and "factType" like '{FactTypePrefix}%'
+              and value ->> 'windowEnd' = (select metrics.format_instant(window_end) from metrics.refresh_run order by refresh_run_id desc limit 1)
+            order by "factType"
             """,
             transaction: transaction)).ToList();
         if (facts.Count < 3)
