@@ -13,7 +13,7 @@ namespace Metrics.Runner.Backfill;
 /// </summary>
 public sealed class ChatwootBackfiller(DatabaseTarget target)
 {
-    public async Task<ChatwootBackfillResult> BackfillAsync(bool dryRun, TimeSpan lockTimeout, CancellationToken cancellationToken = default)
+    public async Task<ChatwootBackfillResult> BackfillAsync(bool dryRun, TimeSpan lockTimeout, CancellationToken cancellationToken)
     {
         await using var connection = await target.OpenAsync(cancellationToken);
         if (await AppTables.FindMissingAsync(connection, target) is { } missingTables)

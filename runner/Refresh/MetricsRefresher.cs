@@ -8,7 +8,7 @@ using Npgsql;
 namespace Metrics.Runner.Refresh;
 
 /// <param name="FullRebuild">Rebuild everything from scratch instead of processing only what changed since the last refresh.</param>
-public sealed record RefreshOptions(TimeSpan LockTimeout, TimeSpan StatementTimeout, bool FullRebuild = false);
+public sealed record RefreshOptions(TimeSpan LockTimeout, TimeSpan StatementTimeout, bool FullRebuild);
 
 /// <summary>
 /// Runs <c>CALL metrics.refresh(as_of)</c>, with <c>full_rebuild => true</c> when asked (all metric logic lives in that SQL procedure) and
@@ -19,7 +19,7 @@ public sealed class MetricsRefresher(DatabaseTarget target)
 {
     private const string FactTypePrefix = "metrics.";
 
-    public async Task<RefreshResult> RefreshAsync(DateTimeOffset? asOf, RefreshOptions options, CancellationToken cancellationToken = default)
+    public async Task<RefreshResult> RefreshAsync(DateTimeOffset? asOf, RefreshOptions options, CancellationToken cancellationToken)
     {
         await using var connection = await target.OpenAsync(cancellationToken);
         var effectiveAsOf = asOf ?? await connection.ExecuteScalarAsync<DateTime>("select now()");
