@@ -113,8 +113,15 @@ public sealed class RefreshCommand : Command
         }
         readable.WriteLine(
             string.Create(CultureInfo.InvariantCulture, $"refreshed as of {result.AsOf.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}: window [{result.WindowStart:yyyy-MM-dd}, {result.WindowEnd:yyyy-MM-dd}) ") +
-            $"in {result.Duration.TotalMilliseconds:0} ms; {result.DataQualityIssues} data-quality issue(s) skipped");
+            $"in {result.Duration.TotalMilliseconds:0} ms ({DescribeMode(result)}); {result.DataQualityIssues} data-quality issue(s) skipped");
     }
+
+    private static string DescribeMode(RefreshResult result) => result.Mode switch
+    {
+        "rebuild" => $"every entity derived again, as of a day before the last refresh; {result.ChangedRows} changed app rows parsed",
+        "full" => $"full rebuild: all {result.ChangedRows} app input rows parsed",
+        _ => $"incremental: {result.ChangedRows} new or changed app rows parsed",
+    };
 
     /// <summary>A backfill that stopped says what it wrote and how to go on; --json prints the result object.</summary>
     private static void RenderEnd(RefreshReport report, bool json, TextWriter output, TextWriter errors)

@@ -73,9 +73,9 @@ public sealed class MetricsRefresher(DatabaseTarget target)
         }
         var duration = stopwatch.Elapsed;
 
-        var run = await connection.QuerySingleAsync<(DateTime WindowStart, DateTime WindowEnd, int DataQualityIssues)>(
+        var run = await connection.QuerySingleAsync<(DateTime WindowStart, DateTime WindowEnd, int DataQualityIssues, string Mode, int ChangedRows)>(
             """
-            select window_start at time zone 'UTC', window_end at time zone 'UTC', data_quality_issues
+            select window_start at time zone 'UTC', window_end at time zone 'UTC', data_quality_issues, refresh_mode, changed_rows
             from metrics.refresh_run
             order by refresh_run_id desc
             limit 1
@@ -107,6 +107,8 @@ public sealed class MetricsRefresher(DatabaseTarget target)
             WindowStart = run.WindowStart,
             WindowEnd = run.WindowEnd,
             DataQualityIssues = run.DataQualityIssues,
+            Mode = run.Mode,
+            ChangedRows = run.ChangedRows,
             Facts = facts.Select(f => new WrittenFact(f.FactType, JsonNode.Parse(f.Value)!.AsObject(), JsonNode.Parse(f.Metadata)!.AsObject())).ToList(),
         };
     }

@@ -30,6 +30,8 @@ public sealed record RefreshReport(RefreshRequest Request, IReadOnlyList<Refresh
         ["durationMs"] = (long)result.Duration.TotalMilliseconds,
         ["attempts"] = result.Attempts,
         ["dataQualityIssues"] = result.DataQualityIssues,
+        ["mode"] = result.Mode,
+        ["changedRows"] = result.ChangedRows,
         ["facts"] = new JsonObject(result.Facts.Select(f => KeyValuePair.Create<string, JsonNode?>(
             f.FactType, new JsonObject { ["value"] = f.Value.DeepClone(), ["metadata"] = f.Metadata.DeepClone() }))),
         ["error"] = result.Error,
