@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Dapper;
 using Metrics.Runner.Database;
-using Metrics.Runner.Migrations;
 using Npgsql;
 
 namespace Metrics.Runner.Refresh;
@@ -83,7 +82,7 @@ public sealed class MetricsRefresher(DatabaseTarget target)
         var facts = (await connection.QueryAsync<(string FactType, string Value, string Metadata)>(
             $"""
             select "factType", value::text, metadata::text
-            from {ScriptVariables.QuoteIdentifier(target.AppSchema)}."DashboardFact"
+            from {SqlIdentifier.Quote(target.AppSchema)}."DashboardFact"
             where "shopDomain" = '__aggregate__'
               and "factType" like '{FactTypePrefix}%'
               and value ->> 'windowEnd' = @windowEnd

@@ -1,5 +1,6 @@
 using System.Text;
 using Dapper;
+using Metrics.Runner.Database;
 using Npgsql;
 
 namespace Metrics.Runner.Snapshots;
@@ -49,9 +50,9 @@ public sealed record ViewSnapshot(string ViewName, string Text)
             order by a.attnum
             """,
             new { view })).ToList();
-        var quoted = columns.Select(c => "\"" + c.Replace("\"", "\"\"") + "\"").ToList();
+        var quoted = columns.Select(SqlIdentifier.Quote).ToList();
         // ordered by each value's text in the "C" collation: the same order on every server
-        var sql = $"select {string.Join(", ", quoted.Select(c => $"{c}::text"))} from metrics.\"{view}\" " +
+        var sql = $"select {string.Join(", ", quoted.Select(c => $"{c}::text"))} from metrics.{SqlIdentifier.Quote(view)} " +
                   $"order by {string.Join(", ", quoted.Select(c => $"{c}::text collate \"C\" nulls first"))}";
 
         var text = new StringBuilder().AppendLine(string.Join('\t', columns));
