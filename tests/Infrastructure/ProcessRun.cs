@@ -16,7 +16,7 @@ public sealed record ProcessRun(string CommandLine, int ExitCode, string Output,
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = workingDirectory ?? Repository.Root,
+            WorkingDirectory = workingDirectory ?? Checkout.Root,
         };
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);

@@ -1,7 +1,7 @@
 namespace Metrics.Tests.Infrastructure;
 
 /// <summary>The checkout the tests were built from.</summary>
-public static class Repository
+public static class Checkout
 {
     /// <summary>The folder holding Metrics.sln, found upwards from the test binaries.</summary>
     public static string Root { get; } = FindRoot();
