@@ -332,4 +332,19 @@ public class Migrate : IClassFixture<TestDatabase>
         Assert.DoesNotContain("dbup:", verbose.Output);
         Assert.Contains("dbup: Executing Database Server script '0002_create_u.sql'", verbose.Error);
     }
+
+    [Fact]
+    public async Task Refuses_an_unknown_variable_before_any_script_runs()
+    {
+        var connection = await FreshDatabaseAsync();
+        using var scripts = new ScriptFolder()
+            .Migration("0001_create_t.sql", "create table metrics.t (id int);")
+            .Migration("0002_create_v.sql", "create view metrics.v as select 1 from ${app_schmea}.\"DashboardFact\";");
+
+        var run = await RunAsync("migrate", connection, scripts);
+
+        Assert.Equal(ExitCodes.ScriptFailed, run.ExitCode);
+        Assert.Contains("script 0002_create_v.sql uses unknown variable ${app_schmea} (known: app_schema, reader_role). Nothing was applied.", run.Error);
+        Assert.False(await TableExistsAsync(connection, "metrics.t"));
+    }
 }
