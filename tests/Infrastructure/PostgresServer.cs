@@ -112,8 +112,12 @@ public sealed class PostgresServer
                     throw new InvalidOperationException($"{UrlVariable} is not a valid connection: {error}");
                 return new PostgresServer(new NpgsqlConnectionStringBuilder(target!.ConnectionString));
             case ServerKind.Container:
-                // removed by Testcontainers' resource reaper when the test process ends
-                var container = new PostgreSqlBuilder(ServerChoice.ContainerImage).WithCommand("-c", "max_connections=200").Build();
+                // set up like the local server (C locale, room for parallel test classes); removed
+                // by Testcontainers' resource reaper when the test process ends
+                var container = new PostgreSqlBuilder(ServerChoice.ContainerImage)
+                    .WithEnvironment("POSTGRES_INITDB_ARGS", "--locale=C --encoding=UTF8")
+                    .WithCommand("-c", "max_connections=200")
+                    .Build();
                 await container.StartAsync();
                 return new PostgresServer(new NpgsqlConnectionStringBuilder(container.GetConnectionString()));
             default:
