@@ -25,7 +25,7 @@ public sealed class MetricsRefresher(DatabaseTarget target)
         var effectiveAsOf = asOf ?? await connection.ExecuteScalarAsync<DateTime>("select now()");
         if (await AppTables.FindMissingAsync(connection, target) is { } missingTables)
             return new RefreshResult(RefreshOutcome.AppTablesMissing, effectiveAsOf, TimeSpan.Zero) { Error = missingTables };
-        if (!await connection.ExecuteScalarAsync<bool>("select to_regprocedure('metrics.refresh(timestamptz)') is not null"))
+        if (!await connection.ExecuteScalarAsync<bool>("select to_regprocedure('metrics.refresh(timestamptz, boolean)') is not null"))
             return new RefreshResult(RefreshOutcome.NotMigrated, effectiveAsOf, TimeSpan.Zero)
             {
                 Error = $"the metrics schema of {target.Description} is not migrated (no metrics.refresh procedure): run `metrics migrate` first.",
