@@ -57,7 +57,7 @@ public class Streaming_standby(HotStandby standby) : IClassFixture<HotStandby>
     }
 
     [StandbyFact]
-    public async Task A_refresh_against_the_standby_fails_as_read_only_and_writes_nothing()
+    public async Task A_refresh_against_the_standby_fails_as_read_only()
     {
         await using var db = await MetricsDatabase.CreateAsync();
         await FixedDataSet.LoadAsync(db);
@@ -66,8 +66,8 @@ public class Streaming_standby(HotStandby standby) : IClassFixture<HotStandby>
 
         var refresh = await CliRun.RunAsync(["refresh", "--connection", onStandby, "--as-of", FixedDataSet.AsOf]);
 
+        // today an unexpected database error (docs/scaling.md): SQLSTATE 25006 on its first write
         Assert.True(refresh.ExitCode == ExitCodes.UnexpectedError, refresh.ToString());
-        Assert.Contains("read-only transaction", refresh.Error);
-        Assert.Empty(await db.QueryAsync<long>("select refresh_run_id from metrics.refresh_run"));
+        Assert.Contains("cannot execute INSERT in a read-only transaction (SQLSTATE 25006)", refresh.Error);
     }
 }
