@@ -29,7 +29,7 @@ public sealed class FuzzedAppData
     private static readonly string[] BadIds =
     [
         "1.5", "2.0", "-3", "1e30", "99999999999999999999", "\" 12\"", "\"12 \"", "\"1 2\"", "\"12a\"", "null", "{\"n\": 1}", "[1]",
-        "true", "\"\\u0661\\u0662\"", "\"\"", "-0",
+        "true", "\"\\u0661\\u0662\"", "\"\"",
     ];
 
     private static readonly string[] NotObjects = ["null", "\"text\"", "42", "[1, 2]", "true", "\"\\u00e9\\ud83d\\ude00\""];
