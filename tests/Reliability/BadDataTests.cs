@@ -1,6 +1,4 @@
-using System.Text;
 using Dapper;
-using Metrics.Runner.Snapshots;
 using Metrics.Tests.Infrastructure;
 using Npgsql;
 using Xunit;
@@ -43,9 +41,9 @@ public class Bad_data
         Assert.True(data.HasUpdates || ReliabilityRun.RowsPerSeed < 50, "the generator updated no row");
         Assert.Equal("incremental", (await fuzzed.QueryAsync<string>("select refresh_mode from metrics.refresh_run order by refresh_run_id desc limit 1")).Single());
         Assert.Empty(await validOnly.QueryAsync<string>("select json_path from metrics.data_quality_issue"));
-        var expected = await MetricsAsync(validOnly);
+        var expected = await ReadAsync(validOnly);
         Assert.Contains("metrics.sla_resolution.rolling7d", expected);
-        var actual = await MetricsAsync(fuzzed);
+        var actual = await ReadAsync(fuzzed);
         Assert.True(expected == actual, $"seed {seed}: the metrics differ from those of the valid rows alone\n{LineDiff.Describe(expected, actual)}");
 
         var planted = data.PlantedIssues().Select(i => $"{i.Table} {i.Id} {i.Path}").Order(StringComparer.Ordinal).ToList();
@@ -57,21 +55,9 @@ public class Bad_data
         ReliabilityRun.Figure("fuzz", ("seed", seed), ("rows", data.RowCount), ("malformed", planted.Count));
     }
 
-    /// <summary>Every analyst view but the data-quality and current ones, and every aggregate fact (generatedAt aside).</summary>
-    private static async Task<string> MetricsAsync(MetricsDatabase db)
+    private static async Task<string> ReadAsync(MetricsDatabase db)
     {
         await using var connection = await db.OpenAsync();
-        var text = new StringBuilder();
-        foreach (var view in await ViewSnapshot.ReadAllAsync(connection))
-            if (view.ViewName != "data_quality_issue" && !view.ViewName.EndsWith("_current", StringComparison.Ordinal))
-                text.AppendLine($"== {view.ViewName}").Append(view.Text);
-        foreach (var row in await connection.QueryAsync<string>(
-                     """
-                     select "factType" || ' ' || value::text || ' ' || (metadata - 'generatedAt')::text
-                     from "DashboardFact" where "shopDomain" = '__aggregate__'
-                     order by "factType", value ->> 'windowEnd'
-                     """))
-            text.AppendLine(row);
-        return text.ToString();
+        return await MetricsResults.ReadAsync(connection, withDataQuality: false);
     }
 }
