@@ -28,7 +28,7 @@ public class Killed_runs : IClassFixture<TestDatabase>
         var expectedSchema = await SchemaAsync(migrated);
         var scripts = await JournalAsync(migrated);
         var killer = await KillerAsync(_fixture.Server.ConnectionString(await _fixture.CreateSiblingAsync()), "migrate", "--lock-timeout", "30");
-        for (var trial = 0; trial < ReliabilityRun.KillTrials; trial++)
+        for (var trial = 0; trial < ReliabilityRun.FaultTrials; trial++)
         {
             var connection = _fixture.Server.ConnectionString(await _fixture.CreateSiblingAsync());
             await killer.KillAsync(connection, "migrate", "--lock-timeout", "30");
@@ -43,7 +43,7 @@ public class Killed_runs : IClassFixture<TestDatabase>
             Assert.Equal(expectedSchema, await SchemaAsync(connection));
             Assert.Equal(scripts, await JournalAsync(connection));
         }
-        ReliabilityRun.Figure("fault", ("kind", "sigkill-migrate"), ("trials", ReliabilityRun.KillTrials));
+        ReliabilityRun.Figure("fault", ("kind", "sigkill-migrate"), ("trials", ReliabilityRun.FaultTrials));
     }
 
     [Fact]
@@ -53,7 +53,7 @@ public class Killed_runs : IClassFixture<TestDatabase>
         string[] asOfs = ["2025-09-30T02:00:00Z", "2025-10-06T02:00:00Z"];
         await RefreshAsync(connection, asOfs[0]);
         var killer = await KillerAsync(connection, "refresh", "--as-of", asOfs[1], "--full");
-        for (var trial = 0; trial < ReliabilityRun.KillTrials; trial++)
+        for (var trial = 0; trial < ReliabilityRun.FaultTrials; trial++)
         {
             var asOf = asOfs[trial % 2];
             var before = await ResultsAsync(connection);
@@ -67,7 +67,7 @@ public class Killed_runs : IClassFixture<TestDatabase>
             var after = await ResultsAsync(connection);
             Assert.True(killed == before || killed == after, $"trial {trial}: after the kill the views are neither the last good refresh's nor a whole new one's\n{LineDiff.Describe(before, killed)}");
         }
-        ReliabilityRun.Figure("fault", ("kind", "sigkill-refresh"), ("trials", ReliabilityRun.KillTrials));
+        ReliabilityRun.Figure("fault", ("kind", "sigkill-refresh"), ("trials", ReliabilityRun.FaultTrials));
     }
 
     [Fact]
@@ -79,7 +79,7 @@ public class Killed_runs : IClassFixture<TestDatabase>
         var from = today.AddDays(-3).ToString("yyyy-MM-dd");
         var days = Enumerable.Range(0, 4).Select(d => today.AddDays(d - 3).ToString("yyyy-MM-dd")).ToArray();
         var killer = await KillerAsync(connection, "refresh", "--backfill-from", from);
-        for (var trial = 0; trial < ReliabilityRun.KillTrials; trial++)
+        for (var trial = 0; trial < ReliabilityRun.FaultTrials; trial++)
         {
             var earlier = await FactsOutsideAsync(connection, days);
             await killer.KillAsync(connection, "refresh", "--backfill-from", from);
@@ -92,7 +92,7 @@ public class Killed_runs : IClassFixture<TestDatabase>
             Assert.Equal(days.Length * 3, await db.ExecuteScalarAsync<int>(
                 """select count(*) from "DashboardFact" where "shopDomain" = '__aggregate__' and left(value ->> 'windowEnd', 10) = any(@days)""", new { days }));
         }
-        ReliabilityRun.Figure("fault", ("kind", "sigkill-backfill-from"), ("trials", ReliabilityRun.KillTrials));
+        ReliabilityRun.Figure("fault", ("kind", "sigkill-backfill-from"), ("trials", ReliabilityRun.FaultTrials));
     }
 
     [Fact]
@@ -101,7 +101,7 @@ public class Killed_runs : IClassFixture<TestDatabase>
         var source = await FuzzedDatabaseAsync();
         var sourceName = new NpgsqlConnectionStringBuilder(source).Database!;
         var killer = await KillerAsync(_fixture.Server.ConnectionString(await _fixture.CreateSiblingAsync(sourceName)), "backfill-chatwoot");
-        for (var trial = 0; trial < ReliabilityRun.KillTrials; trial++)
+        for (var trial = 0; trial < ReliabilityRun.FaultTrials; trial++)
         {
             var connection = _fixture.Server.ConnectionString(await _fixture.CreateSiblingAsync(sourceName));
             var before = await AppRowsAsync(connection);
@@ -114,7 +114,7 @@ public class Killed_runs : IClassFixture<TestDatabase>
             Assert.NotEqual(before, after);
             Assert.True(killed == before || killed == after, $"trial {trial}: the killed backfill left some rows changed and others not");
         }
-        ReliabilityRun.Figure("fault", ("kind", "sigkill-backfill-chatwoot"), ("trials", ReliabilityRun.KillTrials));
+        ReliabilityRun.Figure("fault", ("kind", "sigkill-backfill-chatwoot"), ("trials", ReliabilityRun.FaultTrials));
     }
 
     /// <summary>A migrated database holding a fuzzed data set (valid and malformed rows).</summary>
@@ -123,7 +123,7 @@ public class Killed_runs : IClassFixture<TestDatabase>
         var connection = _fixture.Server.ConnectionString(await _fixture.CreateSiblingAsync(PostgresServer.MigratedTemplate));
         await using var db = new NpgsqlConnection(connection);
         await db.OpenAsync();
-        await new FuzzedAppData(seed: 7, rows: 1500, bigArrayBytes: 20_000, DataStart).WriteAllAsync(db);
+        await new FuzzedAppData(seed: 7, ReliabilityRun.RowsPerSeed, ReliabilityRun.BigArrayBytes, DataStart).WriteAllAsync(db);
         return connection;
     }
 

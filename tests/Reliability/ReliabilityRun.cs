@@ -22,8 +22,8 @@ public static class ReliabilityRun
     /// <summary>Size in bytes of the one big escalation array of each seed.</summary>
     public static int BigArrayBytes => Read("METRICS_RELIABILITY_ARRAY_BYTES", 20_000);
 
-    /// <summary>SIGKILL trials per command.</summary>
-    public static int KillTrials => Read("METRICS_RELIABILITY_KILLS", 2);
+    /// <summary>Trials of each fault: SIGKILLs per command, late commits.</summary>
+    public static int FaultTrials => Read("METRICS_RELIABILITY_TRIALS", 1);
 
     /// <summary>
     /// Appends one line of figures, <c>kind key=value ...</c>, to the file <see cref="FiguresVariable"/>
