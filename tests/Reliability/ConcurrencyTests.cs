@@ -85,15 +85,9 @@ public class Concurrency_and_load
         await new FuzzedAppData(seed: 12, rows: 300, bigArrayBytes: 1000, new DateTime(2025, 9, 22)).WriteAllAsync(connection);
         await db.RefreshAsync(AsOfs[0], connection);
         // a slow refresh (each fact write sleeps) and a slow migrate (its first DDL statement sleeps), told apart by application_name
+        await connection.ExecuteAsync(FaultSetup.SlowFactWrites("refresh-slow", 0.7));
         await connection.ExecuteAsync(
             """
-            create function public.slow_fact_write() returns trigger language plpgsql as $$
-            begin
-                if current_setting('application_name') = 'refresh-slow' then perform pg_sleep(0.7); end if;
-                return new;
-            end $$;
-            create trigger slow_fact_write before insert or update on "DashboardFact"
-                for each row when (new."shopDomain" = '__aggregate__') execute function public.slow_fact_write();
             create function public.slow_ddl() returns event_trigger language plpgsql as $$
             begin
                 if current_setting('application_name') = 'migrate-slow' and current_setting('reliability.slept', true) is distinct from 'yes' then
@@ -111,7 +105,7 @@ public class Concurrency_and_load
             await connection.ExecuteAsync("delete from metrics.schema_journal where script_name !~ '^[0-9]'");
             var runs = new Dictionary<string, Task<(CliRun Run, TimeSpan Took)>>();
             runs[first] = TimedAsync(Command(first, db, slow: true));
-            await WaitForAsync(connection, first == "refresh" ? "refresh-slow" : "migrate-slow");
+            await FaultSetup.WaitUntilSleepingAsync(db.ConnectionString, first + "-slow");
             runs[second] = TimedAsync(Command(second, db, slow: false));
             foreach (var (name, task) in runs)
             {
@@ -123,11 +117,7 @@ public class Concurrency_and_load
             }
             Assert.Equal(scripts, await db.QueryAsync<string>("select script_name from metrics.schema_journal order by 1"));
         }
-        Assert.Empty(await db.QueryAsync<string>(
-            """
-            select value ->> 'windowEnd' from "DashboardFact" where "shopDomain" = '__aggregate__'
-            group by 1 having count(*) <> 3 or count(distinct "factType") <> 3
-            """));
+        await FaultSetup.AssertNoHalfWrittenFactSetAsync(db.ConnectionString);
         Assert.Equal(ExitCodes.Success, (await CliRun.RunAsync(["refresh", "--connection", db.ConnectionString, "--as-of", AsOfs[1]])).ExitCode);
         ReliabilityRun.Figure("fault", ("kind", "migrate-against-refresh"), ("trials", 2));
     }
@@ -146,17 +136,6 @@ public class Concurrency_and_load
         var stopwatch = Stopwatch.StartNew();
         var run = await CliRun.RunAsync(arguments);
         return (run, stopwatch.Elapsed);
-    }
-
-    private static async Task WaitForAsync(NpgsqlConnection connection, string application)
-    {
-        var stopwatch = Stopwatch.StartNew();
-        while (!await connection.ExecuteScalarAsync<bool>(
-                   "select exists (select from pg_stat_activity where application_name = @application and wait_event = 'PgSleep')", new { application }))
-        {
-            Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(60), $"{application} never started");
-            await Task.Delay(20);
-        }
     }
 
     /// <summary>Runs <paramref name="body"/> on one session until stopped; returns its longest single run. Errors are collected.</summary>

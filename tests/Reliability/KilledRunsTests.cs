@@ -60,7 +60,7 @@ public class Killed_runs : IClassFixture<TestDatabase>
             var otherWindows = await FactsOutsideAsync(connection, [asOf[..10]]);
             await killer.KillAsync(connection, "refresh", "--as-of", asOf, "--full");
 
-            await AssertNoHalfWrittenFactSetAsync(connection);
+            await FaultSetup.AssertNoHalfWrittenFactSetAsync(connection);
             Assert.Equal(otherWindows, await FactsOutsideAsync(connection, [asOf[..10]]));
             var killed = await ResultsAsync(connection);
             await RefreshAsync(connection, asOf);
@@ -84,7 +84,7 @@ public class Killed_runs : IClassFixture<TestDatabase>
             var earlier = await FactsOutsideAsync(connection, days);
             await killer.KillAsync(connection, "refresh", "--backfill-from", from);
 
-            await AssertNoHalfWrittenFactSetAsync(connection);
+            await FaultSetup.AssertNoHalfWrittenFactSetAsync(connection);
             Assert.Equal(earlier, await FactsOutsideAsync(connection, days));
             var next = await CliRun.RunAsync(["refresh", "--connection", connection, "--backfill-from", from, "--lock-timeout", "30"], clock: TimeProvider.System);
             Assert.True(next.ExitCode == ExitCodes.Success, $"trial {trial}: {next}");
@@ -167,17 +167,6 @@ public class Killed_runs : IClassFixture<TestDatabase>
                 await Task.Delay(100);
             }
         }
-    }
-
-    /// <summary>Every window written has all three facts, once each.</summary>
-    private static async Task AssertNoHalfWrittenFactSetAsync(string connection)
-    {
-        await using var db = new NpgsqlConnection(connection);
-        Assert.Empty(await db.QueryAsync<string>(
-            """
-            select value ->> 'windowEnd' from "DashboardFact" where "shopDomain" = '__aggregate__'
-            group by 1 having count(*) <> 3 or count(distinct "factType") <> 3
-            """));
     }
 
     /// <summary>The aggregate facts of other windows than <paramref name="days"/>, as written (generatedAt included).</summary>

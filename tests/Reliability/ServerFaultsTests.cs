@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Dapper;
 using Metrics.Runner;
 using Metrics.Tests.Infrastructure;
@@ -27,22 +26,6 @@ public class Server_faults
     private const string FirstAsOf = "2025-09-30T02:00:00Z";
     private const string SecondAsOf = "2025-10-06T02:00:00Z";
 
-    /// <summary>
-    /// Makes each aggregate fact write of a session named <paramref name="application"/> sleep, so that
-    /// a refresh is still running when the test acts; other sessions are not slowed down.
-    /// </summary>
-    private static string SlowFactWrites(string application, double seconds) => $"""
-        create function public.slow_fact_write() returns trigger language plpgsql as $$
-        begin
-            if current_setting('application_name') = '{application}' then
-                perform pg_sleep({seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)});
-            end if;
-            return new;
-        end $$;
-        create trigger slow_fact_write before insert or update on "DashboardFact"
-            for each row when (new."shopDomain" = '__aggregate__') execute function public.slow_fact_write();
-        """;
-
     [OwnServerFact]
     public async Task A_server_restart_during_a_refresh_is_retried_and_nothing_is_half_written()
     {
@@ -59,12 +42,12 @@ public class Server_faults
             Assert.Equal(ExitCodes.Success, (await CliRun.RunAsync(["migrate", "--connection", connection])).ExitCode);
             await new FuzzedAppData(seed: 3, rows: 300, bigArrayBytes: 1000, new DateTime(2025, 9, 22)).WriteAllAsync(db);
             Assert.Equal(ExitCodes.Success, (await CliRun.RunAsync(["refresh", "--connection", connection, "--as-of", FirstAsOf])).ExitCode);
-            await db.ExecuteAsync(SlowFactWrites("refresh-slow", 1));
+            await db.ExecuteAsync(FaultSetup.SlowFactWrites("refresh-slow", 1));
             await db.CloseAsync();
 
             var slow = new NpgsqlConnectionStringBuilder(connection) { ApplicationName = "refresh-slow" }.ConnectionString;
             var refresh = CliRun.RunAsync(["refresh", "--connection", slow, "--as-of", SecondAsOf, "--retries", "3"]);
-            await WaitUntilAsync(connection, "select exists (select from pg_stat_activity where application_name = 'refresh-slow' and wait_event = 'PgSleep')");
+            await FaultSetup.WaitUntilSleepingAsync(connection, "refresh-slow");
             server.Restart();
             var run = await refresh;
 
@@ -72,8 +55,8 @@ public class Server_faults
             Assert.Contains("retry 1 of 3", run.Error);
             await db.OpenAsync();
             Assert.Equal(2, await db.ExecuteScalarAsync<int>("select count(*) from metrics.refresh_run"));
-            Assert.Equal(6, await db.ExecuteScalarAsync<int>(
-                """select count(distinct ("factType", value ->> 'windowEnd')) from "DashboardFact" where "shopDomain" = '__aggregate__' having count(*) = 6"""));
+            await FaultSetup.AssertNoHalfWrittenFactSetAsync(connection);
+            Assert.Equal(6, await db.ExecuteScalarAsync<int>("""select count(*) from "DashboardFact" where "shopDomain" = '__aggregate__'"""));
             ReliabilityRun.Figure("fault", ("kind", "server-restart"), ("trials", 1));
         }
         finally
@@ -119,7 +102,7 @@ public class Server_faults
         await using var app = await db.OpenAsync();
         await new FuzzedAppData(seed: 5, rows: 300, bigArrayBytes: 1000, new DateTime(2025, 9, 22)).WriteAllAsync(app);
         await db.RefreshAsync(SecondAsOf, app);
-        await app.ExecuteAsync(SlowFactWrites("refresh-slow", 0.3));
+        await app.ExecuteAsync(FaultSetup.SlowFactWrites("refresh-slow", 0.3));
         for (var trial = 0; trial < ReliabilityRun.FaultTrials; trial++)
         {
             await using (var transaction = await app.BeginTransactionAsync())
@@ -136,7 +119,7 @@ public class Server_faults
                     """, new { shop = $"late-{trial}.myshopify.com" }, transaction);
                 var slow = new NpgsqlConnectionStringBuilder(db.ConnectionString) { ApplicationName = "refresh-slow" }.ConnectionString;
                 var refresh = CliRun.RunAsync(["refresh", "--connection", slow, "--as-of", SecondAsOf]);
-                await WaitUntilAsync(db.ConnectionString, "select exists (select from pg_stat_activity where application_name = 'refresh-slow' and wait_event = 'PgSleep')");
+                await FaultSetup.WaitUntilSleepingAsync(db.ConnectionString, "refresh-slow");
                 await transaction.CommitAsync();
                 Assert.Equal(ExitCodes.Success, (await refresh).ExitCode);
             }
@@ -159,15 +142,4 @@ public class Server_faults
 
     private static async Task<string> RunsAsync(NpgsqlConnection connection) =>
         string.Join('\n', await connection.QueryAsync<string>("select refresh_run_id || ' ' || window_end from metrics.refresh_run order by 1"));
-
-    private static async Task WaitUntilAsync(string connection, string condition)
-    {
-        await using var db = new NpgsqlConnection(connection);
-        var stopwatch = Stopwatch.StartNew();
-        while (!await db.ExecuteScalarAsync<bool>(condition))
-        {
-            Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(60), $"condition never held: {condition}");
-            await Task.Delay(50);
-        }
-    }
 }
