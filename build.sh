@@ -173,10 +173,10 @@ summarize_reliability() {
 # Runs the tests of trait Category=Reliability with big sizes (override with the variables),
 # prints the summary and writes it into docs/reliability.md between its markers.
 reliability() {
-  export METRICS_RELIABILITY_SEEDS=${METRICS_RELIABILITY_SEEDS:-16}
+  export METRICS_RELIABILITY_SEEDS=${METRICS_RELIABILITY_SEEDS:-12}
   export METRICS_RELIABILITY_ROWS=${METRICS_RELIABILITY_ROWS:-3000}
   export METRICS_RELIABILITY_ARRAY_BYTES=${METRICS_RELIABILITY_ARRAY_BYTES:-1048576}
-  export METRICS_RELIABILITY_TRIALS=${METRICS_RELIABILITY_TRIALS:-8}
+  export METRICS_RELIABILITY_TRIALS=${METRICS_RELIABILITY_TRIALS:-6}
   local figures output status=0 failed summary started
   figures=$(mktemp)
   output=$(mktemp)
