@@ -82,7 +82,7 @@ public sealed partial class MarkdownDoc
         var message = new StringBuilder()
             .AppendLine($"{Name} differs from what the code and the database say; regenerate it with")
             .AppendLine($"  {Regenerate}")
-            .AppendLine("then review the change (git diff docs/).");
+            .AppendLine("then review the change (git diff docs/). Below, - is what the page shows, + what it should show.");
         foreach (var (start, count, lines, what) in _replacements)
             message.AppendLine().AppendLine($"{Name}:{start + 1}: {what}")
                 .Append(LineDiff.Describe(string.Join('\n', _lines.GetRange(start, count)), string.Join('\n', lines)));
