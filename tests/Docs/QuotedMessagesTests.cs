@@ -7,7 +7,8 @@ namespace Metrics.Tests.Docs;
 
 /// <summary>
 /// Every error, warning and note a page quotes (`error: ...` in backticks, or a line of an output
-/// block) is what the runner prints: its text is made of the runner's own messages (string literals
+/// block), and every line of the runner's usual output an output block shows (refreshed as of ...),
+/// is what the runner prints: its text is made of the runner's own messages (string literals
 /// of runner/ and the RAISE WARNINGs of db/repeatable, an interpolated value matching anything)
 /// and of what the command tree prints for a misspelt option, provoked here. A placeholder such as
 /// <c>&lt;reason&gt;</c> or <c>...</c> stands where the runner puts a value.
@@ -102,7 +103,7 @@ public partial class Quoted_messages
             var line = doc.Lines[i];
             if (line.StartsWith("```", StringComparison.Ordinal))
                 inBlock = !inBlock;
-            else if (inBlock && Prefix().IsMatch(line))
+            else if (inBlock && (Prefix().IsMatch(line) || RunnerLine().IsMatch(line)))
                 yield return (i, line.TrimEnd());
             else if (!inBlock)
                 foreach (Match match in InlineQuote().Matches(line))
@@ -127,6 +128,10 @@ public partial class Quoted_messages
 
     [GeneratedRegex("^(error|warning|note): ")]
     private static partial Regex Prefix();
+
+    /// <summary>Lines of the runner's normal output that pages show in output blocks.</summary>
+    [GeneratedRegex(@"^(refreshed as of |backfill-chatwoot[ :]|migrating |applied \d+ script|-- dry run: )")]
+    private static partial Regex RunnerLine();
 
     /// <summary>`error: ...`, or ``error: ... `metrics migrate` ...`` when the message holds a backtick.</summary>
     [GeneratedRegex(@"``\s?(?<message>(?:error|warning|note): .+?)\s?``|(?<!`)`(?<message>(?:error|warning|note): [^`]+)`(?!`)")]
