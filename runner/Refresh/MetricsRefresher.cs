@@ -90,7 +90,7 @@ public sealed class MetricsRefresher(DatabaseTarget target)
             order by "factType"
             """,
             transaction: transaction)).ToList();
-        if (facts.Count < 3)
+        if (facts.Count == 0)
         {
             await transaction.RollbackAsync(CancellationToken.None);
             return new RefreshResult(RefreshOutcome.AppSchemaMismatch, effectiveAsOf, duration)
