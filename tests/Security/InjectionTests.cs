@@ -131,7 +131,7 @@ public class Hostile_input(RefreshedDatabase fixture) : IClassFixture<RefreshedD
 
     [Theory]
     [InlineData("x; rm -rf metrics-snapshot; `touch pwned` $(touch pwned) 'q' \"dq\"")]
-    [InlineData("\u2024\u2024\u2215\u2024\u2024\u2215etc")] // one-dot leaders and division slashes that look like ../../etc
+    [InlineData("\u2024\u2024\u2215\u2024\u2024\u2215etc")] // one-dot leaders and division slashes: looks like two parent steps, is one plain name
     [InlineData("\u0440ublic\u200B")]
     public async Task A_snapshot_folder_is_taken_as_a_plain_path(string name)
     {
