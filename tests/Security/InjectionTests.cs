@@ -117,11 +117,12 @@ public class Hostile_input(RefreshedDatabase fixture) : IClassFixture<RefreshedD
             // an empty name is the user's default database, where the app tables or the views are missing
             await AssertUnchangedAsync([command, "--connection", $"postgresql://{user}:{password}@{db.Server.Host}:{db.Server.Port}/{encoded}", .. options],
                 [ExitCodes.ConnectionFailed, ExitCodes.UsageError, ExitCodes.AppTablesMissing, ExitCodes.NotMigrated]);
-            await AssertUnchangedAsync([command, "--connection", $"postgresql://{user}:{password}@{db.Server.Host}:{db.Server.Port}/{db.Name}?{encoded}=1", .. options],
-                [ExitCodes.UsageError]);
-            foreach (var parameter in new[] { "port", "sslmode", "connect_timeout" })
-                await AssertUnchangedAsync([command, "--connection", Url(db, $"?{parameter}={encoded}"), .. options], [ExitCodes.UsageError]);
         }
+        // the parameters are read before any command connects: once is enough
+        await AssertUnchangedAsync(["refresh", "--connection", $"postgresql://{user}:{password}@{db.Server.Host}:{db.Server.Port}/{db.Name}?{encoded}=1"],
+            [ExitCodes.UsageError]);
+        foreach (var parameter in new[] { "port", "sslmode", "connect_timeout" })
+            await AssertUnchangedAsync(["refresh", "--connection", Url(db, $"?{parameter}={encoded}")], [ExitCodes.UsageError]);
         // a host name is looked up, not run (once: a lookup may wait for the resolver)
         await AssertUnchangedAsync(["status", "--connection", $"postgresql://{user}:{password}@{db.Server.Host}:{db.Server.Port}/{db.Name}?host={encoded}"],
             [ExitCodes.ConnectionFailed, ExitCodes.UsageError]);
