@@ -333,6 +333,7 @@ declare
     mode text;
     hash_joins constant text := current_setting('enable_hashjoin');
     merge_joins constant text := current_setting('enable_mergejoin');
+    sort_memory constant text := current_setting('work_mem');
     run_id bigint;
     written_at timestamp(3);
 begin
@@ -360,6 +361,12 @@ begin
     insert into metrics.refresh_run (as_of, window_start, window_end, started_at, refresh_mode)
     values (as_of, window_start, window_end, clock_timestamp(), mode)
     returning refresh_run_id into run_id;
+
+    -- A full parse hashes and sorts millions of parsed elements: at least 256 MB per operation
+    -- for this one transaction keeps them in memory (the stock 4 MB spills to temporary files).
+    if pg_size_bytes(sort_memory) < pg_size_bytes('256MB') then
+        perform set_config('work_mem', '256MB', true);
+    end if;
 
     -- the refresh's work lists, gone at commit (emptied when a caller refreshes twice in one
     -- transaction)
@@ -446,7 +453,8 @@ begin
     -- 3. Derive the touched entities and days as of the cutoff.
     call metrics_staging.derive_affected_entities(window_end);
 
-    perform set_config('enable_hashjoin', hash_joins, true), set_config('enable_mergejoin', merge_joins, true);
+    perform set_config('enable_hashjoin', hash_joins, true), set_config('enable_mergejoin', merge_joins, true),
+        set_config('work_mem', sort_memory, true);
 
     -- 4. The facts, from the analyst views.
     written_at := date_trunc('milliseconds', clock_timestamp() at time zone 'UTC');

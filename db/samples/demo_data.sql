@@ -29,11 +29,14 @@
 -- 0. Seed, clock and helpers
 -- ---------------------------------------------------------------------------------------
 -- setseed() returns void, so it is called from a DO block to keep psql's output clean. The
--- block also pins today's UTC midnight once (a load running across midnight stays consistent).
+-- block also pins today's UTC midnight once (a load running across midnight stays consistent),
+-- unless the session has set demo.today already (the docs' tests load the data as of a fixed day:
+-- select set_config('demo.today', '2026-11-23T00:00:00', false)).
 do $$
 begin
     perform setseed(0.42);
-    perform set_config('demo.today', to_char(now() at time zone 'utc', 'YYYY-MM-DD"T"00:00:00'), false);
+    perform set_config('demo.today', coalesce(nullif(current_setting('demo.today', true), ''),
+                                              to_char(now() at time zone 'utc', 'YYYY-MM-DD"T"00:00:00')), false);
 end
 $$;
 -- one process draws every random() value, always in the same order; no JIT compilation,

@@ -60,12 +60,14 @@ public class Reader_role
     }
 
     [Fact]
-    public async Task Migrate_skips_the_role_with_a_warning_when_it_may_not_create_roles()
+    public async Task Migrate_skips_the_role_with_a_warning_when_it_may_not_create_roles_and_a_dba_with_createrole_runs_what_it_says()
     {
         var server = await PostgresServer.Instance;
         var suffix = Guid.NewGuid().ToString("N")[..8];
-        var (owner, role) = ("owner_" + suffix, "reader_" + suffix);
+        var (owner, dba, analyst, role) = ("owner_" + suffix, "dba_" + suffix, "analyst_" + suffix, "reader_" + suffix);
         await server.ExecuteAsync("postgres", $"create role {owner} login password 'owner-pw' nocreaterole");
+        await server.ExecuteAsync("postgres", $"create role {dba} login password 'dba-pw' createrole nosuperuser");
+        await server.ExecuteAsync("postgres", $"create role {analyst} login password 'analyst-pw'");
         var database = await server.CreateDatabaseAsync(template: null);
         try
         {
@@ -86,17 +88,41 @@ public class Reader_role
             Assert.False(await admin.ExecuteScalarAsync<bool>("select exists (select from pg_roles where rolname = @role)", new { role }));
             Assert.Equal(ExitCodes.Success, (await CliRun.RunAsync(["status", "--connection", connection])).ExitCode);
 
-            // what the warning tells the DBA to run
-            await admin.ExecuteAsync($"create role \"{role}\" nologin");
-            Assert.Equal(10, await admin.ExecuteScalarAsync<int>("select metrics.grant_reader_access(@role)", new { role }));
+            // what the warning tells the DBA to run, as a login with CREATEROLE that is no superuser
+            await using (var asDba = new NpgsqlConnection(server.ConnectionString(database, dba, "dba-pw")))
+            {
+                await asDba.OpenAsync();
+                await asDba.ExecuteAsync($"CREATE ROLE \"{role}\" NOLOGIN");
+                Assert.Equal(10, await asDba.ExecuteScalarAsync<int>($"SELECT metrics.grant_reader_access('{role}')"));
+                // it manages roles, not superusers
+                var notASuperuser = await Assert.ThrowsAsync<PostgresException>(() => asDba.ExecuteScalarAsync<int>($"SELECT metrics.grant_reader_access('{server.AdminUser}')"));
+                Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, notASuperuser.SqlState);
+            }
             Assert.True(await admin.ExecuteScalarAsync<bool>("select has_table_privilege(@role, 'metrics.sla_breach', 'select')", new { role }));
             Assert.False(await admin.ExecuteScalarAsync<bool>("select has_table_privilege(@role, 'metrics.refresh_run', 'select')", new { role }));
+            Assert.False(await admin.ExecuteScalarAsync<bool>("select has_table_privilege(@dba, 'metrics.sla_breach', 'select')", new { dba }));
+
+            // a login that may not manage roles cannot use it to grant itself the views
+            await using var asAnalyst = new NpgsqlConnection(server.ConnectionString(database, analyst, "analyst-pw"));
+            await asAnalyst.OpenAsync();
+            var denied = await Assert.ThrowsAsync<PostgresException>(() => asAnalyst.ExecuteScalarAsync<int>($"SELECT metrics.grant_reader_access('{analyst}')"));
+            Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, denied.SqlState);
+            Assert.False(await admin.ExecuteScalarAsync<bool>("select has_table_privilege(@analyst, 'metrics.sla_breach', 'select')", new { analyst }));
         }
         finally
         {
             await server.DropDatabaseAsync(database);
-            await server.ExecuteAsync("postgres", $"drop role if exists {owner}");
-            await server.ExecuteAsync("postgres", $"drop role if exists {role}");
+            foreach (var name in new[] { owner, analyst, role })
+                await server.ExecuteAsync("postgres", $"drop role if exists {name}");
+            try
+            {
+                await server.ExecuteAsync("postgres", $"drop role if exists {dba}");
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DependentObjectsStillExist)
+            {
+                // another test class migrated a database meanwhile, which granted this CREATEROLE login
+                // EXECUTE there; the role stays until that database is dropped with the server
+            }
         }
     }
 }
