@@ -21,7 +21,7 @@ public static class ScriptOptions
         {
             result =>
             {
-                if (!System.Text.RegularExpressions.Regex.IsMatch(result.GetValueOrDefault<string>() ?? "", "^[a-z_][a-z0-9_]{0,62}$"))
+                if (!System.Text.RegularExpressions.Regex.IsMatch(result.GetValueOrDefault<string>() ?? "", @"^[a-z_][a-z0-9_]{0,62}\z"))
                     result.AddError("--reader-role must be a plain lower-case role name: letters, digits and underscores, at most 63, not starting with a digit.");
             },
         },

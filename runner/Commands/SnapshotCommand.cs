@@ -6,11 +6,11 @@ namespace Metrics.Runner.Commands;
 /// <summary><c>metrics snapshot</c>: writes every analyst view as sorted text, one file per view, for diffing.</summary>
 public sealed class SnapshotCommand : Command
 {
-    private static readonly Option<DirectoryInfo> Out = new("--out")
+    private static readonly Option<string> Out = new("--out")
     {
         Description = "Folder to write <view>.tsv files into (created when missing).",
         HelpName = "dir",
-        DefaultValueFactory = _ => new DirectoryInfo("metrics-snapshot"),
+        DefaultValueFactory = _ => "metrics-snapshot",
     };
 
     private readonly DatabaseCommandRunner _runner;
@@ -23,7 +23,7 @@ public sealed class SnapshotCommand : Command
         Add(Out);
         SetAction((parseResult, cancellationToken) => _runner.RunAsync(parseResult, async (target, output) =>
         {
-            var directory = parseResult.GetValue(Out)!;
+            var folder = parseResult.GetValue(Out)!;
             await using var connection = await target.OpenAsync(cancellationToken);
             var snapshots = await ViewSnapshot.ReadAllAsync(connection);
             if (snapshots.Count == 0)
@@ -31,12 +31,21 @@ public sealed class SnapshotCommand : Command
                 parseResult.InvocationConfiguration.Error.WriteLine($"error: {target.Description} has no views in schema metrics: run `metrics migrate` first.");
                 return ExitCodes.NotMigrated;
             }
-            directory.Create();
-            foreach (var snapshot in snapshots)
+            try
             {
-                var path = Path.Combine(directory.FullName, snapshot.ViewName + ".tsv");
-                await File.WriteAllTextAsync(path, snapshot.Text, cancellationToken);
-                output.WriteLine($"{path}  ({snapshot.Text.Count(c => c == '\n') - 1} rows)");
+                var directory = Directory.CreateDirectory(folder);
+                foreach (var snapshot in snapshots)
+                {
+                    var path = Path.Combine(directory.FullName, snapshot.ViewName + ".tsv");
+                    await File.WriteAllTextAsync(path, snapshot.Text, cancellationToken);
+                    output.WriteLine($"{path}  ({snapshot.Text.Count(c => c == '\n') - 1} rows)");
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+            {
+                parseResult.InvocationConfiguration.Error.WriteLine(
+                    $"error: cannot write the snapshot into --out '{EchoedInput.Of(folder)}': {EchoedInput.Of(e.Message)} Give a folder you may create and write.");
+                return ExitCodes.UsageError;
             }
             return ExitCodes.Success;
         }));

@@ -1,3 +1,5 @@
+using System.Text;
+using System.Text.RegularExpressions;
 using Npgsql;
 
 namespace Metrics.Runner.Database;
@@ -6,7 +8,7 @@ namespace Metrics.Runner.Database;
 /// The database the tool works on: how to connect, and which schema holds the app tables.
 /// Built from an Npgsql keyword string or a Prisma-style URL; never prints the password.
 /// </summary>
-public sealed class DatabaseTarget
+public sealed partial class DatabaseTarget
 {
     public const string DefaultAppSchema = "public";
 
@@ -74,15 +76,20 @@ public sealed class DatabaseTarget
             }
             catch (Exception e) when (e is ArgumentException or FormatException)
             {
-                error = $"invalid connection string: {e.Message} Use Npgsql keywords (Host=...;Username=...) or a postgres:// URL.";
+                error = $"invalid connection string: {DescribeKeywordError(text, e)} Use Npgsql keywords (Host=...;Username=...) or a postgres:// URL.";
                 return false;
             }
         }
 
         var schema = appSchema ?? urlSchema ?? DefaultAppSchema;
-        if (schema.Length == 0 || schema.Length > 63 || schema.Contains('"') || schema.Contains('\0'))
+        if (!IsIdentifier(schema) || schema.Contains('"'))
         {
-            error = $"invalid app schema name '{schema}'.";
+            error = $"invalid app schema name '{EchoedInput.Of(schema)}' (1 to {MaxIdentifierBytes} bytes, no double quote or control character).";
+            return false;
+        }
+        if (builder.Username is { } user && !IsIdentifier(user) || builder.Database is { } database && !IsIdentifier(database))
+        {
+            error = $"invalid user or database name in the connection (1 to {MaxIdentifierBytes} bytes, no control character).";
             return false;
         }
 
@@ -90,4 +97,25 @@ public sealed class DatabaseTarget
         error = "";
         return true;
     }
+
+    /// <summary>PostgreSQL's longest name (NAMEDATALEN - 1): it would silently cut a longer one.</summary>
+    private const int MaxIdentifierBytes = 63;
+
+    private static bool IsIdentifier(string name) =>
+        name.Length > 0 && Encoding.UTF8.GetByteCount(name) <= MaxIdentifierBytes && !name.Any(char.IsControl);
+
+    /// <summary>
+    /// Npgsql's message names the keyword it could not set. After an unquoted ';' in a password
+    /// (<c>Password=ab;cd=e</c>) that "keyword" is a piece of the password: an unknown keyword is
+    /// not named when the string holds a password.
+    /// </summary>
+    private static string DescribeKeywordError(string text, Exception error) =>
+        error is ArgumentException { ParamName: { } keyword }
+        && PasswordKeyword().IsMatch(text)
+        && !new NpgsqlConnectionStringBuilder().ContainsKey(keyword)
+            ? "an unknown keyword (not named, as it may be part of the password: quote a password holding ';' or '=', as Password='a;b=c')."
+            : error.Message;
+
+    [GeneratedRegex(@"(^|;)\s*(password|pwd)\s*=", RegexOptions.IgnoreCase)]
+    private static partial Regex PasswordKeyword();
 }

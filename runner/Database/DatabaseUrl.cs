@@ -20,7 +20,23 @@ public sealed record DatabaseUrl(NpgsqlConnectionStringBuilder Builder, string? 
     public static bool IsUrl(string text) =>
         Schemes.Any(scheme => text.StartsWith(scheme, StringComparison.OrdinalIgnoreCase));
 
+    /// <summary>Never throws: a part Npgsql refuses (a NUL, %00, in the user, password, database or a parameter) is an error too.</summary>
     public static bool TryParse(string text, out DatabaseUrl? url, out string error)
+    {
+        try
+        {
+            return TryRead(text, out url, out error);
+        }
+        catch (ArgumentException e)
+        {
+            // the message names the keyword, never the value
+            url = null;
+            error = $"invalid database URL: {e.Message} Remove the character (%00 is NUL).";
+            return false;
+        }
+    }
+
+    private static bool TryRead(string text, out DatabaseUrl? url, out string error)
     {
         url = null;
         var rest = text[Schemes.First(s => text.StartsWith(s, StringComparison.OrdinalIgnoreCase)).Length..];
@@ -65,7 +81,7 @@ public sealed record DatabaseUrl(NpgsqlConnectionStringBuilder Builder, string? 
                 case "sslmode":
                     if (!TryParseSslMode(value, out var sslMode))
                     {
-                        error = $"invalid sslmode '{value}' in database URL (use disable, allow, prefer, require, verify-ca or verify-full).";
+                        error = $"invalid sslmode '{EchoedInput.Of(value)}' in database URL (use disable, allow, prefer, require, verify-ca or verify-full).";
                         return false;
                     }
                     builder.SslMode = sslMode;
@@ -73,10 +89,10 @@ public sealed record DatabaseUrl(NpgsqlConnectionStringBuilder Builder, string? 
                 case "connect_timeout" when int.TryParse(value, out var seconds) && seconds >= 0:
                     builder.Timeout = seconds;
                     break;
-                case "application_name":
+                case "application_name" when System.Text.Encoding.UTF8.GetByteCount(value) <= 63 && !value.Any(char.IsControl):
                     builder.ApplicationName = value;
                     break;
-                case "host":
+                case "host" when IsHostName(value):
                     builder.Host = value;
                     break;
                 case "port" when int.TryParse(value, out var port) && port is > 0 and < 65536:
@@ -87,8 +103,11 @@ public sealed record DatabaseUrl(NpgsqlConnectionStringBuilder Builder, string? 
                     break;
                 case var ignored when IgnoredParameters.Contains(ignored):
                     break;
+                case "host" or "port" or "connect_timeout" or "application_name":
+                    error = $"invalid {name} '{EchoedInput.Of(value)}' in database URL.";
+                    return false;
                 default:
-                    error = $"unsupported parameter '{name}' in database URL (supported: schema, sslmode, connect_timeout, application_name, host, port, sslrootcert).";
+                    error = $"unsupported parameter '{EchoedInput.Of(name)}' in database URL (supported: schema, sslmode, connect_timeout, application_name, host, port, sslrootcert).";
                     return false;
             }
         }
@@ -127,6 +146,11 @@ public sealed record DatabaseUrl(NpgsqlConnectionStringBuilder Builder, string? 
         }
 
         builder.Host = Decode(host);
+        if (!IsHostName(builder.Host))
+        {
+            error = "invalid host in database URL: give a host name or address of at most 255 characters.";
+            return false;
+        }
         if (port is null || port.Length == 0)
             return true;
         if (!int.TryParse(port, out var number) || number is <= 0 or >= 65536)
@@ -138,6 +162,8 @@ public sealed record DatabaseUrl(NpgsqlConnectionStringBuilder Builder, string? 
         builder.Port = number;
         return true;
     }
+
+    private static bool IsHostName(string host) => host.Length is > 0 and <= 255 && !host.Any(char.IsControl);
 
     private static bool TryParseSslMode(string value, out SslMode mode)
     {

@@ -25,12 +25,12 @@ public static class AsOf
         if (!DateTimeOffset.TryParseExact(text, InstantFormats, CultureInfo.InvariantCulture, styles, out asOf)
             && !DateTimeOffset.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, styles, out asOf))
         {
-            error = $"invalid --as-of '{text}': give an ISO-8601 instant such as 2025-10-05T00:00:00Z or a UTC date such as 2025-10-05.";
+            error = $"invalid --as-of '{EchoedInput.Of(text)}': give an ISO-8601 instant such as 2025-10-05T00:00:00Z or a UTC date such as 2025-10-05.";
             return false;
         }
         if (asOf < new DateTimeOffset(Earliest.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero))
         {
-            error = $"--as-of {text} is before {Earliest:yyyy-MM-dd}: give an instant the app's data can cover.";
+            error = $"--as-of {EchoedInput.Of(text)} is before {Earliest:yyyy-MM-dd}: give an instant the app's data can cover.";
             return false;
         }
         if (asOf > now)

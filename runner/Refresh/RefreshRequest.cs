@@ -23,7 +23,7 @@ public sealed record RefreshRequest(DateTimeOffset? AsOf, DateOnly? BackfillFrom
         {
             if (!DateOnly.TryParseExact(backfillText, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var from))
             {
-                error = $"invalid --backfill-from '{backfillText}': give a UTC date such as 2025-10-05.";
+                error = $"invalid --backfill-from '{EchoedInput.Of(backfillText)}': give a UTC date such as 2025-10-05.";
                 return false;
             }
             if (from > DateOnly.FromDateTime(now.UtcDateTime))
