@@ -52,6 +52,7 @@ ensure_dotnet() {
 
 # Starts a throwaway server listening only on a unix socket in a temp dir; sets PG_DIR and
 # DEMO_CONNECTION. As root the server runs as the `postgres` OS user (initdb refuses root).
+# Arguments are extra server options (-c name=value), after the defaults.
 start_throwaway_postgres() {
   local bin as_server_user=()
   bin=$(pg_bindir)
@@ -63,7 +64,7 @@ start_throwaway_postgres() {
   trap 'stop_throwaway_postgres' EXIT
   "${as_server_user[@]}" "$bin/initdb" -D "$PG_DIR/data" -U postgres -A trust -E UTF8 --locale=C --no-sync >/dev/null
   "${as_server_user[@]}" "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w start \
-    -o "-k $PG_DIR -c listen_addresses='' -c fsync=off" >/dev/null
+    -o "-k $PG_DIR -c listen_addresses='' -c fsync=off $*" >/dev/null
   STOP_SERVER=("${as_server_user[@]}" "$bin/pg_ctl" -D "$PG_DIR/data" -m fast -w stop)
   DEMO_CONNECTION="Host=$PG_DIR;Username=postgres;Database=shop"
   "$bin/psql" -h "$PG_DIR" -U postgres -d postgres -qc "create database shop" >/dev/null
@@ -118,6 +119,27 @@ demo() {
   log "done; the throwaway server is removed"
 }
 
+# The benchmark's server: settings for the machine kind of issue 8 (24 GiB, 2 cores, SSD),
+# with fsync on, as in production. Printed with the results.
+bench_server_settings=(
+  -c shared_buffers=6GB -c effective_cache_size=18GB -c work_mem=64MB -c maintenance_work_mem=1GB
+  -c max_wal_size=4GB -c checkpoint_timeout=15min -c random_page_cost=1.1 -c fsync=on
+)
+
+bench() {
+  ensure_dotnet
+  ensure_postgres
+  [ -x /usr/bin/time ] || { echo "the benchmark measures the runner's memory with /usr/bin/time: install it (apt-get install -y time)" >&2; exit 1; }
+  log "building the metrics runner and the benchmark"
+  dotnet build runner -c "$configuration" -nologo -v quiet >/dev/null
+  dotnet build bench/Metrics.Bench -c "$configuration" -nologo -v quiet >/dev/null
+  log "starting a throwaway PostgreSQL (${bench_server_settings[*]})"
+  start_throwaway_postgres "${bench_server_settings[@]}"
+  dotnet "bench/Metrics.Bench/bin/$configuration/net10.0/metrics-bench.dll" --host "$PG_DIR" --runner "$runner_dll" \
+    --doc docs/performance.md --command "./build.sh bench${*:+ $*}" "$@"
+  log "done; the throwaway server is removed"
+}
+
 # Runs every test; the last line printed is `tests: N passed, N failed` for CI.
 run_tests() {
   ensure_dotnet
@@ -147,5 +169,6 @@ run_tests() {
 case "${1:-}" in
   demo) demo ;;
   test) shift; run_tests "$@" ;;
-  *) echo "usage: ./build.sh demo | test" >&2; exit 2 ;;
+  bench) shift; bench "$@" ;;
+  *) echo "usage: ./build.sh demo | test | bench [--quick] [--shops N] [--days N]" >&2; exit 2 ;;
 esac
