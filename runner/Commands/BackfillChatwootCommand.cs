@@ -1,15 +1,12 @@
 using System.CommandLine;
-using Dapper;
-using Metrics.Runner.Database;
-using Npgsql;
+using Metrics.Runner.Backfill;
 
 namespace Metrics.Runner.Commands;
 
 /// <summary>
 /// <c>metrics backfill-chatwoot</c>: the one-time repair of old chatwoot.escalations rows
-/// (missing createdAt / breachedAt, metadata.breaches out of step). All logic lives in the SQL
-/// function <c>metrics.backfill_chatwoot(dry_run)</c> (db/repeatable/backfill_chatwoot.sql),
-/// which runs in this command's single implicit transaction: all rows change, or none.
+/// (missing createdAt / breachedAt, metadata.breaches out of step), run by
+/// <see cref="ChatwootBackfiller"/>; the command prints its result and maps it to an exit code.
 /// </summary>
 public sealed class BackfillChatwootCommand : Command
 {
@@ -29,47 +26,22 @@ public sealed class BackfillChatwootCommand : Command
         Add(CommonOptions.LockTimeout);
         SetAction((parseResult, cancellationToken) => _runner.RunAsync(parseResult, async (target, output) =>
         {
-            var errors = parseResult.InvocationConfiguration.Error;
-            var dryRun = parseResult.GetValue(DryRun);
-            var lockTimeout = TimeSpan.FromSeconds(parseResult.GetValue(CommonOptions.LockTimeout));
-
-            await using var connection = await target.OpenAsync(cancellationToken);
-            if (await AppTables.FindMissingAsync(connection, target) is { } missingTables)
+            var result = await new ChatwootBackfiller(target).BackfillAsync(
+                parseResult.GetValue(DryRun), TimeSpan.FromSeconds(parseResult.GetValue(CommonOptions.LockTimeout)), cancellationToken);
+            if (result.Outcome != ChatwootBackfillOutcome.Succeeded)
+                parseResult.InvocationConfiguration.Error.WriteLine($"error: {result.Error}");
+            else
+                output.WriteLine(result.DryRun
+                    ? $"backfill-chatwoot (dry run): would change {result.RowsChanged} row(s), {result.ConversationsChanged} conversation(s); nothing was changed."
+                    : $"backfill-chatwoot: changed {result.RowsChanged} row(s), {result.ConversationsChanged} conversation(s)");
+            return result.Outcome switch
             {
-                errors.WriteLine($"error: {missingTables}");
-                return ExitCodes.AppTablesMissing;
-            }
-            if (!await connection.ExecuteScalarAsync<bool>("select to_regprocedure('metrics.backfill_chatwoot(boolean)') is not null"))
-            {
-                errors.WriteLine($"error: the metrics schema of {target.Description} is not migrated (no metrics.backfill_chatwoot function): run `metrics migrate` first.");
-                return ExitCodes.NotMigrated;
-            }
-
-            // A real run waits for the refresh lock inside the function; a dry run takes none.
-            await connection.ExecuteAsync(
-                "select set_config('lock_timeout', @lockTimeout, false)",
-                new { lockTimeout = TimeoutSettings.LockTimeout(lockTimeout) });
-            (int RowsChanged, int ConversationsChanged) result;
-            try
-            {
-                result = await connection.QuerySingleAsync<(int, int)>(new CommandDefinition(
-                    "select rows_changed, conversations_changed from metrics.backfill_chatwoot(@dryRun)",
-                    new { dryRun }, commandTimeout: 0, cancellationToken: cancellationToken));
-            }
-            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
-            {
-                var holder = await AdvisoryLocks.FindHolderAsync(connection, AdvisoryLocks.RefreshKey);
-                errors.WriteLine(holder is not null
-                    ? $"error: a refresh is running ({holder}); waited {lockTimeout.TotalSeconds:0.#} s. Nothing was changed. Let it finish, or raise --lock-timeout."
-                    : $"error: the backfill waited {lockTimeout.TotalSeconds:0.#} s for a lock held by another session ({e.MessageText}); nothing was changed. " +
-                      "Find the holder in pg_locks / pg_stat_activity, or raise --lock-timeout.");
-                return ExitCodes.LockTimeout;
-            }
-
-            output.WriteLine(dryRun
-                ? $"backfill-chatwoot (dry run): would change {result.RowsChanged} row(s), {result.ConversationsChanged} conversation(s); nothing was changed."
-                : $"backfill-chatwoot: changed {result.RowsChanged} row(s), {result.ConversationsChanged} conversation(s)");
-            return ExitCodes.Success;
+                ChatwootBackfillOutcome.Succeeded => ExitCodes.Success,
+                ChatwootBackfillOutcome.NotMigrated => ExitCodes.NotMigrated,
+                ChatwootBackfillOutcome.AppTablesMissing => ExitCodes.AppTablesMissing,
+                ChatwootBackfillOutcome.LockTimeout => ExitCodes.LockTimeout,
+                _ => ExitCodes.UnexpectedError,
+            };
         }));
     }
 }

@@ -11,7 +11,11 @@ namespace Metrics.Runner.Commands;
 /// </summary>
 public sealed class DatabaseCommandRunner(Func<string, string?> environment)
 {
-    public async Task<int> RunAsync(ParseResult parseResult, Func<DatabaseTarget, TextWriter, Task<int>> body)
+    /// <param name="reportFailure">
+    /// Also given the one-line message of a failure reported here, for a command that prints it
+    /// elsewhere too (refresh --json puts it in its result object).
+    /// </param>
+    public async Task<int> RunAsync(ParseResult parseResult, Func<DatabaseTarget, TextWriter, Task<int>> body, Action<string>? reportFailure = null)
     {
         var output = parseResult.InvocationConfiguration.Output;
         var errors = parseResult.InvocationConfiguration.Error;
@@ -31,30 +35,24 @@ public sealed class DatabaseCommandRunner(Func<string, string?> environment)
         {
             return await body(target!, output);
         }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException)
-        {
-            if (DatabaseErrors.DescribeConnectionFailure(e, target!) is { } connectionFailure)
-            {
-                errors.WriteLine($"error: {connectionFailure}");
-                WriteDetails(parseResult, errors, e);
-                return ExitCodes.ConnectionFailed;
-            }
-            var what = e is PostgresException pg ? $"{pg.MessageText} (SQLSTATE {pg.SqlState})" : e.Message;
-            errors.WriteLine($"error: database error on {target!.Description}: {what.TrimEnd('.')}. Rerun with --verbose for details.");
-            WriteDetails(parseResult, errors, e);
-            return ExitCodes.UnexpectedError;
-        }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            errors.WriteLine($"error: unexpected {e.GetType().Name}: {e.Message}. Rerun with --verbose for details.");
-            WriteDetails(parseResult, errors, e);
-            return ExitCodes.UnexpectedError;
+            var (exitCode, message) = Describe(e, target!);
+            errors.WriteLine($"error: {message}");
+            if (parseResult.GetValue(CommonOptions.Verbose))
+                errors.WriteLine(e.ToString());
+            reportFailure?.Invoke(message);
+            return exitCode;
         }
     }
 
-    private static void WriteDetails(ParseResult parseResult, TextWriter errors, Exception e)
+    private static (int ExitCode, string Message) Describe(Exception error, DatabaseTarget target)
     {
-        if (parseResult.GetValue(CommonOptions.Verbose))
-            errors.WriteLine(e.ToString());
+        if (error is not (NpgsqlException or TimeoutException))
+            return (ExitCodes.UnexpectedError, $"unexpected {error.GetType().Name}: {error.Message}. Rerun with --verbose for details.");
+        if (DatabaseErrors.DescribeConnectionFailure(error, target) is { } connectionFailure)
+            return (ExitCodes.ConnectionFailed, connectionFailure);
+        var what = error is PostgresException pg ? $"{pg.MessageText} (SQLSTATE {pg.SqlState})" : error.Message;
+        return (ExitCodes.UnexpectedError, $"database error on {target.Description}: {what.TrimEnd('.')}. Rerun with --verbose for details.");
     }
 }

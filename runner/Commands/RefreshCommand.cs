@@ -1,11 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Nodes;
-using Dapper;
-using Metrics.Runner.Database;
 using Metrics.Runner.Refresh;
-using Npgsql;
 
 namespace Metrics.Runner.Commands;
 
@@ -40,12 +36,23 @@ public sealed class RefreshCommand : Command
         Description = "Print one JSON result object on stdout (window, facts, timings, data-quality count); the readable lines go to stderr.",
     };
 
+    private static readonly Option<bool> Full = new("--full")
+    {
+        Description = "Rebuild everything from scratch instead of processing only what changed since the last refresh.",
+    };
+
     private static readonly Option<int> Retries = new("--retries")
     {
         Description = "Times to retry a refresh after a transient connection failure (server restarting, connection reset), waiting 1, 2, 4... s.",
         HelpName = "count",
         DefaultValueFactory = _ => 3,
         Validators = { result => { if (result.GetValueOrDefault<int>() is < 0 or > 10) result.AddError("--retries must be from 0 to 10."); } },
+    };
+
+    private static readonly JsonSerializerOptions JsonOutput = new()
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     private readonly DatabaseCommandRunner _runner;
@@ -59,185 +66,83 @@ public sealed class RefreshCommand : Command
         this.AddDatabaseOptions();
         Add(AsOfOption);
         Add(BackfillFrom);
+        Add(Full);
         Add(CommonOptions.LockTimeout);
         Add(StatementTimeout);
         Add(Json);
         Add(Retries);
-        SetAction((parseResult, cancellationToken) => _runner.RunAsync(parseResult, async (target, output) =>
+        SetAction((parseResult, cancellationToken) =>
         {
+            var output = parseResult.InvocationConfiguration.Output;
             var errors = parseResult.InvocationConfiguration.Error;
-            if (!TryReadRequest(parseResult, out var asOf, out var backfillFrom, out var usageError))
-            {
-                errors.WriteLine($"error: {usageError}");
-                return ExitCodes.UsageError;
-            }
-            var options = new RefreshOptions(
-                TimeSpan.FromSeconds(parseResult.GetValue(CommonOptions.LockTimeout)),
-                TimeSpan.FromSeconds(parseResult.GetValue(StatementTimeout)));
             var json = parseResult.GetValue(Json);
-            var readable = json ? errors : output;
-            var instants = backfillFrom is { } from ? await BackfillInstantsAsync(target, from, cancellationToken) : [asOf];
-            var refresher = new MetricsRefresher(target);
-            var results = new List<RefreshResult>();
-            var exitCode = ExitCodes.Success;
-            TransientRetry? retry = null;
-            try
+            RefreshSeries? series = null;
+            return _runner.RunAsync(parseResult, async (target, _) =>
             {
-                foreach (var instant in instants)
+                if (!RefreshRequest.TryRead(parseResult.GetValue(AsOfOption), parseResult.GetValue(BackfillFrom), _clock.GetUtcNow(), out var request, out var usageError))
                 {
-                    retry = new TransientRetry(parseResult.GetValue(Retries), errors);
-                    var result = await retry.RunAsync(
-                        $"refresh as of {instant?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) ?? "now"}",
-                        () => refresher.RefreshAsync(instant, options, cancellationToken),
-                        cancellationToken);
-                    results.Add(result with { Attempts = retry.Attempts });
-                    exitCode = Render(result, readable, errors, brief: backfillFrom is not null && instant != instants[^1]);
-                    if (exitCode != ExitCodes.Success)
-                    {
-                        ReportStoppedBackfill(backfillFrom, instants, results.Count - 1, errors);
-                        break;
-                    }
+                    errors.WriteLine($"error: {usageError}");
+                    return ExitCodes.UsageError;
                 }
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                ReportStoppedBackfill(backfillFrom, instants, results.Count, errors);
-                results.Add(new RefreshResult(RefreshOutcome.Failed, instants[results.Count] ?? DateTimeOffset.UtcNow, TimeSpan.Zero)
-                {
-                    Attempts = retry?.Attempts ?? 1,
-                    Error = DatabaseErrors.DescribeConnectionFailure(e, target)
-                            ?? (e is PostgresException pg ? $"{pg.MessageText} (SQLSTATE {pg.SqlState})" : e.Message),
-                });
-                throw; // the command runner reports it on stderr with its exit code
-            }
-            finally
-            {
-                if (json)
-                    output.WriteLine((backfillFrom is null && results.Count == 1
-                            ? ToJson(results[0])
-                            : new JsonObject { ["refreshes"] = new JsonArray([.. results.Select(ToJson)]) })
-                        .ToJsonString(JsonOutput));
-            }
-            return exitCode;
-        }));
+                var options = new RefreshOptions(
+                    TimeSpan.FromSeconds(parseResult.GetValue(CommonOptions.LockTimeout)),
+                    TimeSpan.FromSeconds(parseResult.GetValue(StatementTimeout)),
+                    parseResult.GetValue(Full));
+                series = new RefreshSeries(target, request, options, parseResult.GetValue(Retries), errors, _clock);
+                var readable = json ? errors : output;
+                await foreach (var result in series.RunAsync(cancellationToken))
+                    RenderLine(result, readable, errors);
+                var report = series.Report;
+                if (report.Refreshes[^1] is { Outcome: RefreshOutcome.Succeeded } last)
+                    foreach (var fact in last.Facts)
+                        readable.WriteLine($"  {FactSummary.Describe(fact)}");
+                RenderEnd(report, json, output, errors);
+                return ExitCode(report.Refreshes[^1].Outcome);
+            },
+            // an exception ends the series: the command runner reports it, and the report says where it stopped
+            reportFailure: error => { if (series is not null) RenderEnd(series.Failed(error), json, output, errors); });
+        });
     }
 
-    /// <summary>
-    /// Midnight of every UTC day from <paramref name="from"/> up to the server's today, then the
-    /// server's now: read from the server, whose clock the refresh uses, so that a client clock
-    /// off by minutes (or a run across midnight) cannot skip a day.
-    /// </summary>
-    private static async Task<List<DateTimeOffset?>> BackfillInstantsAsync(DatabaseTarget target, DateOnly from, CancellationToken cancellationToken)
-    {
-        DateTime serverNow;
-        await using (var connection = await target.OpenAsync(cancellationToken))
-            serverNow = await connection.ExecuteScalarAsync<DateTime>("select now()");
-        var instants = new List<DateTimeOffset?>();
-        for (var day = from; day < DateOnly.FromDateTime(serverNow); day = day.AddDays(1))
-            instants.Add(new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero));
-        instants.Add(new DateTimeOffset(serverNow, TimeSpan.Zero));
-        return instants;
-    }
-
-    /// <summary>A backfill that stops says what it wrote and how to go on: each day committed on its own.</summary>
-    private static void ReportStoppedBackfill(DateOnly? backfillFrom, List<DateTimeOffset?> instants, int failedIndex, TextWriter errors)
-    {
-        if (backfillFrom is not { } from || failedIndex >= instants.Count)
-            return;
-        var failedDay = DateOnly.FromDateTime(instants[failedIndex]!.Value.UtcDateTime);
-        errors.WriteLine(failedIndex == 0
-            ? $"error: the backfill stopped at its first day, {failedDay:yyyy-MM-dd}; nothing was written. Fix the cause above, then run `metrics refresh --backfill-from {from:yyyy-MM-dd}` again."
-            : $"error: the backfill stopped at {failedDay:yyyy-MM-dd}: the days from {from:yyyy-MM-dd} to {failedDay.AddDays(-1):yyyy-MM-dd} were written and the views show " +
-              $"{failedDay.AddDays(-1):yyyy-MM-dd}. Fix the cause above, then run `metrics refresh --backfill-from {failedDay:yyyy-MM-dd}`.");
-    }
-
-    /// <summary>Reads --as-of or --backfill-from (not both); neither means one refresh as of now.</summary>
-    private bool TryReadRequest(ParseResult parseResult, out DateTimeOffset? asOf, out DateOnly? backfillFrom, out string error)
-    {
-        asOf = null;
-        backfillFrom = null;
-        error = "";
-        var now = _clock.GetUtcNow();
-        var asOfText = parseResult.GetValue(AsOfOption);
-        var backfillText = parseResult.GetValue(BackfillFrom);
-        if (asOfText is not null && backfillText is not null)
-        {
-            error = "give either --as-of or --backfill-from, not both.";
-            return false;
-        }
-        if (backfillText is not null)
-        {
-            if (!DateOnly.TryParseExact(backfillText, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var from))
-            {
-                error = $"invalid --backfill-from '{backfillText}': give a UTC date such as 2025-10-05.";
-                return false;
-            }
-            if (from > DateOnly.FromDateTime(now.UtcDateTime))
-            {
-                error = $"--backfill-from {backfillText} is in the future.";
-                return false;
-            }
-            if (from < AsOf.Earliest)
-            {
-                error = $"--backfill-from {backfillText} is before {AsOf.Earliest:yyyy-MM-dd}: give a date the app's data can cover.";
-                return false;
-            }
-            backfillFrom = from;
-            return true;
-        }
-        if (asOfText is null)
-            return true;
-        if (!AsOf.TryParse(asOfText, now, out var instant, out error))
-            return false;
-        asOf = instant;
-        return true;
-    }
-
-    private static readonly JsonSerializerOptions JsonOutput = new()
-    {
-        WriteIndented = true,
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
-
-    private static JsonObject ToJson(RefreshResult result) => new()
-    {
-        ["outcome"] = JsonNamingPolicy.CamelCase.ConvertName(result.Outcome.ToString()),
-        ["asOf"] = Instant(result.AsOf.UtcDateTime),
-        ["windowStart"] = result.WindowStart is { } start ? Instant(start) : null,
-        ["windowEnd"] = result.WindowEnd is { } end ? Instant(end) : null,
-        ["durationMs"] = (long)result.Duration.TotalMilliseconds,
-        ["attempts"] = result.Attempts,
-        ["dataQualityIssues"] = result.DataQualityIssues,
-        ["facts"] = new JsonObject(result.Facts.Select(f => KeyValuePair.Create<string, JsonNode?>(
-            f.FactType, new JsonObject { ["value"] = f.Value.DeepClone(), ["metadata"] = f.Metadata.DeepClone() }))),
-        ["error"] = result.Error,
-    };
-
-    private static string Instant(DateTime utc) => utc.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
-
-    private static int Render(RefreshResult result, TextWriter output, TextWriter errors, bool brief)
+    private static void RenderLine(RefreshResult result, TextWriter readable, TextWriter errors)
     {
         if (result.Outcome != RefreshOutcome.Succeeded)
         {
             errors.WriteLine($"error: {result.Error}");
-            return result.Outcome switch
-            {
-                RefreshOutcome.NotMigrated => ExitCodes.NotMigrated,
-                RefreshOutcome.AppTablesMissing => ExitCodes.AppTablesMissing,
-                RefreshOutcome.LockTimeout => ExitCodes.LockTimeout,
-                RefreshOutcome.StatementTimeout => ExitCodes.StatementTimeout,
-                RefreshOutcome.AppSchemaMismatch => ExitCodes.UsageError,
-                _ => ExitCodes.UnexpectedError,
-            };
+            return;
         }
-
-        output.WriteLine(
+        readable.WriteLine(
             string.Create(CultureInfo.InvariantCulture, $"refreshed as of {result.AsOf.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}: window [{result.WindowStart:yyyy-MM-dd}, {result.WindowEnd:yyyy-MM-dd}) ") +
-            $"in {result.Duration.TotalMilliseconds:0} ms; {result.DataQualityIssues} data-quality issue(s) skipped");
-        if (brief)
-            return ExitCodes.Success;
-        foreach (var fact in result.Facts)
-            output.WriteLine($"  {FactSummary.Describe(fact)}");
-        return ExitCodes.Success;
+            $"in {result.Duration.TotalMilliseconds:0} ms ({DescribeMode(result)}); {result.DataQualityIssues} data-quality issue(s) skipped");
     }
+
+    private static string DescribeMode(RefreshResult result) => result.Mode switch
+    {
+        "rebuild" => $"every entity derived again, as of a day before the last refresh; {result.ChangedRows} changed app rows parsed",
+        "full" => $"full rebuild: all {result.ChangedRows} app input rows parsed",
+        _ => $"incremental: {result.ChangedRows} new or changed app rows parsed",
+    };
+
+    /// <summary>A backfill that stopped says what it wrote and how to go on; --json prints the result object.</summary>
+    private static void RenderEnd(RefreshReport report, bool json, TextWriter output, TextWriter errors)
+    {
+        if (report.StoppedBackfill is { } stop)
+            errors.WriteLine(stop.WroteNothing
+                ? $"error: the backfill stopped at its first day, {stop.FailedDay:yyyy-MM-dd}; nothing was written. Fix the cause above, then run `metrics refresh --backfill-from {stop.From:yyyy-MM-dd}` again."
+                : $"error: the backfill stopped at {stop.FailedDay:yyyy-MM-dd}: the days from {stop.From:yyyy-MM-dd} to {stop.FailedDay.AddDays(-1):yyyy-MM-dd} were written and the views show " +
+                  $"{stop.FailedDay.AddDays(-1):yyyy-MM-dd}. Fix the cause above, then run `metrics refresh --backfill-from {stop.FailedDay:yyyy-MM-dd}`.");
+        if (json)
+            output.WriteLine(report.ToJson().ToJsonString(JsonOutput));
+    }
+
+    private static int ExitCode(RefreshOutcome outcome) => outcome switch
+    {
+        RefreshOutcome.Succeeded => ExitCodes.Success,
+        RefreshOutcome.NotMigrated => ExitCodes.NotMigrated,
+        RefreshOutcome.AppTablesMissing => ExitCodes.AppTablesMissing,
+        RefreshOutcome.LockTimeout => ExitCodes.LockTimeout,
+        RefreshOutcome.StatementTimeout => ExitCodes.StatementTimeout,
+        RefreshOutcome.AppSchemaMismatch => ExitCodes.UsageError,
+        _ => ExitCodes.UnexpectedError,
+    };
 }

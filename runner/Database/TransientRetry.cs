@@ -9,10 +9,8 @@ namespace Metrics.Runner.Database;
 /// Only for operations that are safe to repeat as a whole, like one refresh (it is atomic).
 /// Each retry is logged; the last failure is rethrown for the caller to report.
 /// </summary>
-public sealed class TransientRetry(int retries, TextWriter log, Func<TimeSpan, CancellationToken, Task>? delay = null)
+public sealed class TransientRetry(int retries, TextWriter log)
 {
-    private readonly Func<TimeSpan, CancellationToken, Task> _delay = delay ?? Task.Delay;
-
     public int Attempts { get; private set; }
 
     public async Task<T> RunAsync<T>(string what, Func<Task<T>> operation, CancellationToken cancellationToken)
@@ -27,13 +25,13 @@ public sealed class TransientRetry(int retries, TextWriter log, Func<TimeSpan, C
             {
                 var wait = TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, Attempts - 1)));
                 log.WriteLine($"warning: {what} failed: {Describe(e)}; retry {Attempts} of {retries} in {wait.TotalSeconds:0} s");
-                await _delay(wait, cancellationToken);
+                await Task.Delay(wait, cancellationToken);
             }
         }
     }
 
     /// <summary>Failures of the connection or the server, not of our SQL: repeating may succeed.</summary>
-    public static bool IsTransient(Exception error) => error switch
+    private static bool IsTransient(Exception error) => error switch
     {
         PostgresException e => e.SqlState.StartsWith("08", StringComparison.Ordinal) || e.SqlState is
             PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow

@@ -10,7 +10,7 @@ public sealed record LastRefresh(DateTime AsOf, DateTime WindowStart, DateTime W
     public TimeSpan? Duration => FinishedAt - StartedAt;
 }
 
-/// <summary>One materialized view and how many rows it holds.</summary>
+/// <summary>One per-entity view (shops, breaches, anomalies, data-quality issues) and how many rows it holds.</summary>
 public sealed record ViewRowCount(string View, long Rows);
 
 /// <summary>
@@ -48,7 +48,7 @@ public sealed record Freshness(LastRefresh? Last, IReadOnlyList<ViewRowCount> Vi
         var viewNames = await connection.QueryAsync<string>(
             """
             select c.relname from pg_class as c inner join pg_namespace as n on n.oid = c.relnamespace
-            where n.nspname = 'metrics' and c.relkind = 'm' order by c.relname
+            where n.nspname = 'metrics' and c.relkind = 'v' and c.relname !~ '_(daily|current)$' order by c.relname
             """);
         var views = viewNames.Any()
             ? (await connection.QueryAsync<ViewRowCount>(string.Join(" union all ", viewNames.Select(view =>

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Dapper;
 using Metrics.Runner.Database;
@@ -8,27 +7,28 @@ using Npgsql;
 
 namespace Metrics.Runner.Refresh;
 
-public sealed record RefreshOptions(TimeSpan LockTimeout, TimeSpan StatementTimeout);
+/// <param name="FullRebuild">Rebuild everything from scratch instead of processing only what changed since the last refresh.</param>
+public sealed record RefreshOptions(TimeSpan LockTimeout, TimeSpan StatementTimeout, bool FullRebuild);
 
 /// <summary>
-/// Runs <c>CALL metrics.refresh(as_of)</c> (all metric logic lives in that SQL procedure) and
+/// Runs <c>CALL metrics.refresh(as_of)</c>, with <c>full_rebuild => true</c> when asked (all metric logic lives in that SQL procedure) and
 /// reads back what it wrote. Returns a <see cref="RefreshResult"/> for the expected failures:
 /// schema not migrated, app tables missing, another refresh holding the lock.
 /// </summary>
 public sealed class MetricsRefresher(DatabaseTarget target)
 {
-    public const string FactTypePrefix = "metrics.";
+    private const string FactTypePrefix = "metrics.";
 
-    public async Task<RefreshResult> RefreshAsync(DateTimeOffset? asOf, RefreshOptions options, CancellationToken cancellationToken = default)
+    public async Task<RefreshResult> RefreshAsync(DateTimeOffset? asOf, RefreshOptions options, CancellationToken cancellationToken)
     {
         await using var connection = await target.OpenAsync(cancellationToken);
         var effectiveAsOf = asOf ?? await connection.ExecuteScalarAsync<DateTime>("select now()");
         if (await AppTables.FindMissingAsync(connection, target) is { } missingTables)
             return new RefreshResult(RefreshOutcome.AppTablesMissing, effectiveAsOf, TimeSpan.Zero) { Error = missingTables };
-        if (!await connection.ExecuteScalarAsync<bool>("select to_regprocedure('metrics.refresh(timestamptz)') is not null"))
+        if (!await connection.ExecuteScalarAsync<bool>("select to_regprocedure('metrics.refresh(timestamptz, boolean)') is not null"))
             return new RefreshResult(RefreshOutcome.NotMigrated, effectiveAsOf, TimeSpan.Zero)
             {
-                Error = $"the metrics schema of {target.Description} is not migrated (no metrics.refresh procedure): run `metrics migrate` first.",
+                Error = $"the metrics schema of {target.Description} is not migrated, or not to this version (no metrics.refresh(timestamptz, boolean) procedure): run `metrics migrate` first.",
             };
 
         // The call and the read-back share one transaction: the procedure's advisory lock is held
@@ -47,7 +47,8 @@ public sealed class MetricsRefresher(DatabaseTarget target)
         try
         {
             await connection.ExecuteAsync(new CommandDefinition(
-                "call metrics.refresh(@asOf)", new { asOf = effectiveAsOf.UtcDateTime }, transaction, commandTimeout: 0, cancellationToken: cancellationToken));
+                "call metrics.refresh(@asOf, full_rebuild => @fullRebuild)",
+                new { asOf = effectiveAsOf.UtcDateTime, fullRebuild = options.FullRebuild }, transaction, commandTimeout: 0, cancellationToken: cancellationToken));
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
         {
@@ -72,9 +73,9 @@ public sealed class MetricsRefresher(DatabaseTarget target)
         }
         var duration = stopwatch.Elapsed;
 
-        var run = await connection.QuerySingleAsync<(DateTime WindowStart, DateTime WindowEnd, int DataQualityIssues)>(
+        var run = await connection.QuerySingleAsync<(DateTime WindowStart, DateTime WindowEnd, int DataQualityIssues, string Mode, int ChangedRows)>(
             """
-            select window_start at time zone 'UTC', window_end at time zone 'UTC', data_quality_issues
+            select window_start at time zone 'UTC', window_end at time zone 'UTC', data_quality_issues, refresh_mode, changed_rows
             from metrics.refresh_run
             order by refresh_run_id desc
             limit 1
@@ -86,11 +87,10 @@ public sealed class MetricsRefresher(DatabaseTarget target)
             from {ScriptVariables.QuoteIdentifier(target.AppSchema)}."DashboardFact"
             where "shopDomain" = '__aggregate__'
               and "factType" like '{FactTypePrefix}%'
-              and value ->> 'windowEnd' = @windowEnd
+              and value ->> 'windowEnd' = (select metrics.format_instant(window_end) from metrics.refresh_run order by refresh_run_id desc limit 1)
             order by "factType"
             """,
-            new { windowEnd = run.WindowEnd.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture) },
-            transaction)).ToList();
+            transaction: transaction)).ToList();
         if (facts.Count < 3)
         {
             await transaction.RollbackAsync(CancellationToken.None);
@@ -107,6 +107,8 @@ public sealed class MetricsRefresher(DatabaseTarget target)
             WindowStart = run.WindowStart,
             WindowEnd = run.WindowEnd,
             DataQualityIssues = run.DataQualityIssues,
+            Mode = run.Mode,
+            ChangedRows = run.ChangedRows,
             Facts = facts.Select(f => new WrittenFact(f.FactType, JsonNode.Parse(f.Value)!.AsObject(), JsonNode.Parse(f.Metadata)!.AsObject())).ToList(),
         };
     }

@@ -27,6 +27,12 @@ public sealed record RefreshResult(RefreshOutcome Outcome, DateTimeOffset AsOf, 
     public DateTime? WindowEnd { get; init; }
     public int DataQualityIssues { get; init; }
 
+    /// <summary>How the refresh ran (metrics.refresh_run.refresh_mode): incremental, rebuild or full.</summary>
+    public string? Mode { get; init; }
+
+    /// <summary>App input rows the refresh parsed (metrics.refresh_run.changed_rows).</summary>
+    public int? ChangedRows { get; init; }
+
     /// <summary>How many times the refresh was tried (more than 1 after transient connection failures).</summary>
     public int Attempts { get; init; } = 1;
 }

@@ -336,19 +336,12 @@ public class Backfilling_old_chatwoot_escalations
     [Fact]
     public async Task Cli_says_to_migrate_first_on_a_database_without_the_metrics_schema()
     {
-        var server = await PostgresServer.Instance;
-        var name = await server.CreateDatabaseAsync();
-        try
-        {
-            var run = await CliRun.RunAsync(["backfill-chatwoot", "--connection", server.ConnectionString(name)]);
+        await using var db = await MetricsDatabase.CreateUnmigratedAsync();
 
-            Assert.Equal(ExitCodes.NotMigrated, run.ExitCode);
-            Assert.Contains("run `metrics migrate` first", run.Error);
-        }
-        finally
-        {
-            await server.DropDatabaseAsync(name);
-        }
+        var run = await CliRun.RunAsync(["backfill-chatwoot", "--connection", db.ConnectionString]);
+
+        Assert.Equal(ExitCodes.NotMigrated, run.ExitCode);
+        Assert.Contains("run `metrics migrate` first", run.Error);
     }
 
     [Fact]

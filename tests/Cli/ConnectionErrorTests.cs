@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Metrics.Runner;
 using Metrics.Tests.Infrastructure;
 using Xunit;
@@ -41,14 +39,7 @@ public class Connection_errors : IClassFixture<TestDatabase>
     [Fact]
     public async Task An_unreachable_host_says_to_check_host_and_port()
     {
-        int closedPort;
-        using (var listener = new TcpListener(IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            closedPort = ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-
-        var run = await CliRun.RunAsync(["migrate", "--connection", $"postgresql://u:secret@127.0.0.1:{closedPort}/d"]);
+        var run = await CliRun.RunAsync(["migrate", "--connection", $"postgresql://u:secret@127.0.0.1:{ClosedPort.Find()}/d"]);
 
         Assert.Equal(ExitCodes.ConnectionFailed, run.ExitCode);
         Assert.Contains("cannot reach PostgreSQL at u@127.0.0.1", run.Error);

@@ -2,6 +2,7 @@ using Dapper;
 using Metrics.Runner;
 using Metrics.Tests.Infrastructure;
 using Metrics.Tests.Refresh;
+using Microsoft.Extensions.Time.Testing;
 using Xunit;
 
 namespace Metrics.Tests.Cli;
@@ -29,6 +30,8 @@ public class Refresh_command
     [InlineData("2025-13-45")]
     [InlineData("2025-10-05 10:00")]
     [InlineData("2999-01-01T00:00:00Z")]
+    [InlineData("2025-10-20T12:00:01Z")] // a second after the clock's now, CliRun.DefaultNow
+    [InlineData("2025-10-21")]
     [InlineData("1969-12-31T23:59:59Z")]
     [InlineData("0001-01-01")]
     public async Task Rejects_a_malformed_or_future_as_of_before_touching_the_database(string asOf)
@@ -45,38 +48,55 @@ public class Refresh_command
     [Fact]
     public async Task Says_to_migrate_first_on_a_database_without_the_metrics_schema()
     {
-        var server = await PostgresServer.Instance;
-        var name = await server.CreateDatabaseAsync();
-        try
-        {
-            var run = await CliRun.RunAsync(["refresh", "--connection", server.ConnectionString(name)]);
+        await using var db = await MetricsDatabase.CreateUnmigratedAsync();
 
-            Assert.Equal(ExitCodes.NotMigrated, run.ExitCode);
-            Assert.Contains("run `metrics migrate` first", run.Error);
-        }
-        finally
-        {
-            await server.DropDatabaseAsync(name);
-        }
+        var run = await CliRun.RunAsync(["refresh", "--connection", db.ConnectionString]);
+
+        Assert.Equal(ExitCodes.NotMigrated, run.ExitCode);
+        Assert.Contains("run `metrics migrate` first", run.Error);
     }
 
     [Fact]
     public async Task Backfills_one_fact_set_per_day_and_ends_with_the_views_as_of_now()
     {
         await using var db = await MetricsDatabase.CreateAsync();
-        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        // the plan's today is the server's: the client's clock only checks the date is not in the future
+        var before = await db.ServerNowAsync();
+        var from = DateOnly.FromDateTime(before.UtcDateTime).AddDays(-3);
 
-        var run = await CliRun.RunAsync(["refresh", "--connection", db.ConnectionString, "--backfill-from", today.AddDays(-3).ToString("yyyy-MM-dd")]);
+        var run = await CliRun.RunAsync(["refresh", "--connection", db.ConnectionString, "--backfill-from", from.ToString("yyyy-MM-dd")], clock: new FakeTimeProvider(before));
 
         Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+        var after = await db.ServerNowAsync();
+        var last = (await db.QueryAsync<DateTime>("select as_of from metrics.refresh_run order by refresh_run_id desc limit 1")).Single();
+        Assert.InRange(last, before.UtcDateTime, after.UtcDateTime);
+        // every day from the first to the server's today, the day of the last refresh (4 days, 5 if the run crossed midnight)
+        var today = DateOnly.FromDateTime(last);
         var windowEnds = await db.QueryAsync<string>(
             """select distinct value ->> 'windowEnd' from "DashboardFact" where "shopDomain" = '__aggregate__' order by 1""");
         Assert.Equal(
-            Enumerable.Range(-3, 4).Select(d => today.AddDays(d).ToString("yyyy-MM-dd") + "T00:00:00.000Z"),
+            Enumerable.Range(0, today.DayNumber - from.DayNumber + 1).Select(d => from.AddDays(d).ToString("yyyy-MM-dd") + "T00:00:00.000Z"),
             windowEnds);
-        Assert.Equal(12, (await db.QueryAsync<int>("""select count(*)::int from "DashboardFact" where "shopDomain" = '__aggregate__'""")).Single());
+        Assert.Equal(3 * windowEnds.Count, (await db.QueryAsync<int>("""select count(*)::int from "DashboardFact" where "shopDomain" = '__aggregate__'""")).Single());
         var newest = (await db.QueryAsync<DateTime>("select window_end at time zone 'UTC' from metrics.refresh_run order by refresh_run_id desc limit 1")).Single();
         Assert.Equal(today.ToDateTime(TimeOnly.MinValue), newest);
+    }
+
+    [Fact]
+    public async Task Says_to_migrate_first_when_the_schema_is_from_an_older_release()
+    {
+        await using var db = await MetricsDatabase.CreateAsync();
+        // the procedure as released before incremental refreshes: it takes only the as-of instant
+        await db.Server.ExecuteAsync(db.Name,
+            """
+            drop procedure metrics.refresh;
+            create procedure metrics.refresh(as_of timestamptz default now()) language sql as $$ select 1 $$;
+            """);
+
+        var run = await CliRun.RunAsync(["refresh", "--connection", db.ConnectionString, "--full"]);
+
+        Assert.Equal(ExitCodes.NotMigrated, run.ExitCode);
+        Assert.Contains("not migrated, or not to this version (no metrics.refresh(timestamptz, boolean) procedure): run `metrics migrate` first", run.Error);
     }
 
     [Fact]

@@ -1,9 +1,11 @@
+using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Dapper;
 using Metrics.Runner;
 using Metrics.Runner.Database;
 using Metrics.Tests.Infrastructure;
 using Metrics.Tests.Refresh;
+using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using Xunit;
 
@@ -18,7 +20,9 @@ public class Refresh_for_schedulers
         await using var db = await MetricsDatabase.CreateAsync();
         await FixedDataSet.LoadAsync(db);
 
+        var stopwatch = Stopwatch.StartNew();
         var run = await CliRun.RunAsync(["refresh", "--connection", db.ConnectionString, "--as-of", FixedDataSet.AsOf, "--json"]);
+        var elapsed = stopwatch.ElapsedMilliseconds;
 
         Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
         var result = JsonNode.Parse(run.Output)!.AsObject();
@@ -28,7 +32,8 @@ public class Refresh_for_schedulers
         Assert.Equal("2025-10-12T00:00:00.000Z", (string?)result["windowEnd"]);
         Assert.Equal(2, (int)result["dataQualityIssues"]!);
         Assert.Equal(1, (int)result["attempts"]!);
-        Assert.True((long)result["durationMs"]! >= 0);
+        // milliseconds of the refresh itself: no refresh of views and facts takes under 1 ms, none longer than the whole run
+        Assert.InRange((long)result["durationMs"]!, 1, elapsed);
         Assert.Equal(4, (int)result["facts"]!["metrics.activation.rolling7d"]!["value"]!["totalActiveShops"]!);
         Assert.Equal(1, (int)result["facts"]!["metrics.sla_resolution.rolling7d"]!["metadata"]!["openBreaches"]!);
         Assert.Contains("refreshed as of 2025-10-12T02:00:00Z", run.Error);
@@ -66,8 +71,9 @@ public class Refresh_for_schedulers
     public async Task A_backfill_that_stops_part_way_says_what_it_wrote_and_status_flags_the_views()
     {
         await using var db = await MetricsDatabase.CreateAsync();
-        var today = DateOnly.FromDateTime(DateTime.UtcNow);
-        await db.RefreshAsync(DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"));
+        var now = await db.ServerNowAsync();
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        await db.RefreshAsync(now.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"));
         // the day ending yesterday fails; the day before it is written first
         var failingWindowEnd = today.AddDays(-1).ToString("yyyy-MM-dd") + "T00:00:00.000Z";
         await db.Server.ExecuteAsync(db.Name,
@@ -78,7 +84,7 @@ public class Refresh_for_schedulers
             when (new."shopDomain" = '__aggregate__' and new.value ->> 'windowEnd' = '{{failingWindowEnd}}') execute function public.fail_one_day();
             """);
 
-        var run = await CliRun.RunAsync(["refresh", "--connection", db.ConnectionString, "--backfill-from", today.AddDays(-2).ToString("yyyy-MM-dd")]);
+        var run = await CliRun.RunAsync(["refresh", "--connection", db.ConnectionString, "--backfill-from", today.AddDays(-2).ToString("yyyy-MM-dd")], clock: new FakeTimeProvider(now));
         var status = await CliRun.RunAsync(["status", "--connection", db.ConnectionString, "--max-age", "28"]);
 
         Assert.Equal(ExitCodes.UnexpectedError, run.ExitCode);
@@ -163,14 +169,7 @@ public class Refresh_for_schedulers
     [Fact]
     public async Task Gives_up_after_the_retries_with_the_connection_error()
     {
-        int closedPort;
-        using (var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            closedPort = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        }
-
-        var run = await CliRun.RunAsync(["refresh", "--connection", $"postgresql://u:secret@127.0.0.1:{closedPort}/d", "--retries", "1", "--json"]);
+        var run = await CliRun.RunAsync(["refresh", "--connection", $"postgresql://u:secret@127.0.0.1:{ClosedPort.Find()}/d", "--retries", "1", "--json"]);
 
         Assert.Equal(ExitCodes.ConnectionFailed, run.ExitCode);
         var result = JsonNode.Parse(run.Output)!;
@@ -180,5 +179,22 @@ public class Refresh_for_schedulers
         Assert.Contains("retry 1 of 1 in 1 s", run.Error);
         Assert.Contains("cannot reach PostgreSQL at u@127.0.0.1", run.Error);
         Assert.DoesNotContain("secret", run.Error);
+    }
+
+    [Fact]
+    public async Task A_backfill_that_cannot_reach_the_server_retries_and_prints_the_failed_result_object()
+    {
+        var run = await CliRun.RunAsync(["refresh", "--connection", $"postgresql://u:secret@127.0.0.1:{ClosedPort.Find()}/d", "--backfill-from", "2025-10-01", "--retries", "1", "--json"]);
+
+        Assert.Equal(ExitCodes.ConnectionFailed, run.ExitCode);
+        var refresh = Assert.Single(JsonNode.Parse(run.Output)!["refreshes"]!.AsArray())!;
+        Assert.Equal("failed", (string?)refresh["outcome"]);
+        Assert.Equal("2025-10-01T00:00:00.000Z", (string?)refresh["asOf"]);
+        Assert.Equal(2, (int)refresh["attempts"]!);
+        Assert.StartsWith("cannot reach PostgreSQL at u@127.0.0.1", (string?)refresh["error"]);
+        Assert.Contains("warning: planning the backfill from 2025-10-01 failed: ", run.Error);
+        Assert.Contains("retry 1 of 1 in 1 s", run.Error);
+        Assert.Contains("error: the backfill stopped at its first day, 2025-10-01; nothing was written.", run.Error);
+        Assert.DoesNotContain("secret", run.Error + run.Output);
     }
 }

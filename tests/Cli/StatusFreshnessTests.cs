@@ -29,7 +29,7 @@ public class Status_freshness
     public async Task Max_age_passes_after_todays_refresh()
     {
         await using var db = await MetricsDatabase.CreateAsync();
-        await db.RefreshAsync(DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"));
+        await db.RefreshAsync((await db.ServerNowAsync()).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"));
 
         var run = await CliRun.RunAsync(["status", "--connection", db.ConnectionString, "--max-age", "26"]);
 
@@ -41,7 +41,7 @@ public class Status_freshness
     {
         await using var db = await MetricsDatabase.CreateAsync();
         // the newest facts end 3 days ago at midnight: at least 72 h old
-        await db.RefreshAsync(DateTime.UtcNow.AddDays(-3).ToString("yyyy-MM-dd'T'02:00:00'Z'"));
+        await db.RefreshAsync((await db.ServerNowAsync()).AddDays(-3).ToString("yyyy-MM-dd'T'02:00:00'Z'"));
 
         var run = await CliRun.RunAsync(["status", "--connection", db.ConnectionString, "--max-age", "26"]);
 

@@ -5,7 +5,7 @@ using Npgsql;
 namespace Metrics.Tests.Infrastructure;
 
 /// <summary>
-/// A fresh, fully migrated database for one test, with helpers to write app rows exactly as the
+/// A fresh, fully migrated database for one test (or one with the app tables only), with helpers to write app rows exactly as the
 /// app does and to run and read the refresh. Times are UTC strings such as "2025-10-06T10:00:00".
 /// </summary>
 public sealed class MetricsDatabase : IAsyncDisposable
@@ -26,7 +26,21 @@ public sealed class MetricsDatabase : IAsyncDisposable
         return new MetricsDatabase(server, await server.CreateDatabaseAsync(PostgresServer.MigratedTemplate));
     }
 
+    /// <summary>A fresh database with the app tables but without the metrics schema: what `metrics migrate` starts from.</summary>
+    public static async Task<MetricsDatabase> CreateUnmigratedAsync()
+    {
+        var server = await PostgresServer.Instance;
+        return new MetricsDatabase(server, await server.CreateDatabaseAsync(PostgresServer.AppTablesTemplate));
+    }
+
     public async ValueTask DisposeAsync() => await Server.DropDatabaseAsync(Name);
+
+    /// <summary>The server's now(): what a refresh or backfill plan run next takes as now, give or take the seconds in between.</summary>
+    public async Task<DateTimeOffset> ServerNowAsync()
+    {
+        await using var db = await OpenAsync();
+        return new DateTimeOffset(await db.ExecuteScalarAsync<DateTime>("select now()"), TimeSpan.Zero);
+    }
 
     public async Task<NpgsqlConnection> OpenAsync(string? timeZone = null)
     {

@@ -1,0 +1,21 @@
+namespace Metrics.Tests.Migrations;
+
+/// <summary>
+/// Every migration a release shipped, with the SHA-256 of its text (UTF-8, line endings as LF).
+/// Databases were migrated with exactly this text, so it never changes again: a change to a
+/// released object is a new migration. A release appends its new migrations here; an entry
+/// is never edited or removed. Checked by <see cref="Released_migrations"/>.
+/// </summary>
+public static class ReleasedMigrations
+{
+    public static readonly IReadOnlyList<(string File, string Sha256, string Release)> Scripts =
+    [
+        ("0001_create_metrics_schema.sql", "fb38bce5f006e63dd23a326054b84c40def36aeb40452147191aad9de0f7d31e", "33a257d"),
+        ("0002_create_parse_functions.sql", "d6a9e70cd02f0b468e1e2fd8a358e65943b939e8df4bb176013a60caeaa545a5", "33a257d"),
+        ("0003_create_refresh_run.sql", "b1860a7835bf1c5cdb518a4ac1ea6fd9b0af957290661f3d4bce7e3be52d16ad", "33a257d"),
+        ("0004_create_staging_views.sql", "97b5c75c8a25a3038b49f88448a669d3dca8cd7aad6fbe77814e1b97c4d51d54", "33a257d"),
+        ("0005_create_metric_materialized_views.sql", "d8a1978ca456736faaf9073ebf6513d815258527d40b329fdebf52738edfae04", "33a257d"),
+        ("0006_create_daily_and_current_views.sql", "d9baae873b16d819f968e3bd12f4f5ebae75a7282a8e81a16c729e8fb16e6f80", "33a257d"),
+        ("0007_create_app_table_indexes.sql", "17d9ad3445228b8b6bc57775f232e4a3a337ea6f2c79cdde982da84cac0f2213", "33a257d"),
+    ];
+}
