@@ -151,8 +151,9 @@ run_tests() {
   results=$(mktemp -d)
   dotnet restore Metrics.sln -nologo -v quiet
   dotnet build Metrics.sln -c "$configuration" --no-restore -nologo -v quiet
-  dotnet test Metrics.sln -c "$configuration" --no-build --logger "trx;LogFileName=results.trx" \
+  METRICS_TEST_RUN_LOG="$results/run.log" dotnet test Metrics.sln -c "$configuration" --no-build --logger "trx;LogFileName=results.trx" \
     --results-directory "$results" "$@" || status=$?
+  [ -f "$results/run.log" ] && cat "$results/run.log"
   local counters passed failed
   counters=$(grep -o '<Counters [^>]*>' "$results"/*.trx 2>/dev/null | head -1 || true)
   passed=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")

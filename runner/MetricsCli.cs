@@ -10,7 +10,7 @@ public static class MetricsCli
     public static RootCommand Build(Func<string, string?> environment, TimeProvider? clock = null)
     {
         var runner = new DatabaseCommandRunner(environment);
-        return new RootCommand("metrics: operator metrics for PostgreSQL. Applies the metrics schema, refreshes the facts and reports status.\n\n" + ExitCodes.HelpText)
+        var root = new RootCommand("metrics: operator metrics for PostgreSQL. Applies the metrics schema, refreshes the facts and reports status.\n\n" + ExitCodes.HelpText)
         {
             new MigrateCommand(runner),
             new StatusCommand(runner),
@@ -18,6 +18,8 @@ public static class MetricsCli
             new SnapshotCommand(runner),
             new BackfillChatwootCommand(runner),
         };
+        root.Options.OfType<VersionOption>().Single().Action = new BuildVersion();
+        return root;
     }
 
     public static async Task<int> InvokeAsync(string[] args, InvocationConfiguration configuration, Func<string, string?> environment, TimeProvider? clock = null, CancellationToken cancellationToken = default)

@@ -17,9 +17,9 @@
 --     metrics.data_quality_issue, and not ours to guess.
 --   * breachedAt, when absent or JSON null and slaBreached is JSON true, becomes the (possibly
 --     just filled) createdAt + metadata.slaMinutes minutes, when both are valid. slaMinutes
---     follows the refresh's rule (a JSON number of at most 1e9 in size, see
---     metrics_staging.escalation_breach), so a filled breachedAt is the very instant the
---     refresh already derived: the backfill adds information and never moves a breach.
+--     is read by the refresh's own rule (metrics.sla_interval), so a filled breachedAt is the
+--     very instant the refresh already derived: the backfill adds information and never moves
+--     a breach.
 --   * Instants are written as metrics.format_instant (ISO-8601 UTC, milliseconds, Z), and
 --     only when that text reads back as the same instant (years 0001-9999).
 --   * metadata.breaches is kept in step: one entry {conversationId, breachedAt, createdAt} per
@@ -69,10 +69,7 @@ with escalation as (
         fact.id as fact_id,
         fact.value,
         fact.metadata,
-        case
-            when abs(metrics.parse_number(fact.metadata -> 'slaMinutes')) <= 1000000000
-                then make_interval(secs => round(metrics.parse_number(fact.metadata -> 'slaMinutes') * 60, 6)::double precision)
-        end as sla_interval,
+        metrics.sla_interval(fact.metadata -> 'slaMinutes') as sla_interval,
         case
             when jsonb_typeof(fact.metadata -> 'breaches') = 'array' then 'array'
             when coalesce(fact.metadata -> 'breaches', 'null') = 'null' then 'missing'

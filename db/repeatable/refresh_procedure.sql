@@ -167,11 +167,16 @@ begin
     on conflict do nothing;
 
     with first_session as (
-        select session.shop_domain, min(session.opened_at) as first_session_at
-        from metrics_staging.session_input as session
-        inner join pg_temp.affected_shop as affected on affected.shop_domain = session.shop_domain
-        where session.opened_at < cutoff
-        group by session.shop_domain
+        -- one index lookup per shop, however many sessions it has
+        select
+            affected.shop_domain,
+            (
+                select min(session.opened_at)
+                from metrics_staging.session_input as session
+                where session.shop_domain = affected.shop_domain
+                  and session.opened_at < cutoff
+            ) as first_session_at
+        from pg_temp.affected_shop as affected
     ),
 
     added as (
@@ -185,6 +190,7 @@ begin
               and decision.decided_at >= first_session.first_session_at
               and decision.decided_at < least(first_session.first_session_at + interval '168 hours', cutoff)
         ) as first_decision on true
+        where first_session.first_session_at is not null
         returning first_session_at
     )
     insert into pg_temp.affected_day (metric, day)
@@ -325,6 +331,8 @@ declare
     previous_cutoff timestamptz;
     previous_mode text;
     mode text;
+    hash_joins constant text := current_setting('enable_hashjoin');
+    merge_joins constant text := current_setting('enable_mergejoin');
     run_id bigint;
     written_at timestamp(3);
 begin
@@ -406,8 +414,12 @@ begin
     analyze pg_temp.changed_fact;
     analyze pg_temp.changed_decision;
 
-    -- 2. Parse them, noting what their old and new versions touch.
+    -- 2. Parse them, noting what their old and new versions touch. The incremental work lists
+    -- are short next to the history: every row is looked up by index (nested loops), so the
+    -- cost follows the changes, not the size of the tables (the planner would otherwise hash
+    -- whole tables while they are small enough to look cheap).
     if mode = 'incremental' then
+        perform set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true);
         call metrics_staging.record_affected_keys();
     end if;
     call metrics_staging.parse_changed_rows();
@@ -433,6 +445,8 @@ begin
 
     -- 3. Derive the touched entities and days as of the cutoff.
     call metrics_staging.derive_affected_entities(window_end);
+
+    perform set_config('enable_hashjoin', hash_joins, true), set_config('enable_mergejoin', merge_joins, true);
 
     -- 4. The facts, from the analyst views.
     written_at := date_trunc('milliseconds', clock_timestamp() at time zone 'UTC');

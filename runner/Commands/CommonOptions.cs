@@ -21,7 +21,7 @@ public static class CommonOptions
 
     public static readonly Option<bool> Verbose = new("--verbose")
     {
-        Description = "Print full error details (stack traces) on failure.",
+        Description = "Print full error details (stack traces) on failure; migrate also prints DbUp's own log on stderr.",
     };
 
     public static readonly Option<int> LockTimeout = new("--lock-timeout")

@@ -26,7 +26,8 @@ public sealed class MigrateCommand : Command
         {
             var errors = parseResult.InvocationConfiguration.Error;
             var options = new MigrateOptions(parseResult.GetValue(DryRun), TimeSpan.FromSeconds(parseResult.GetValue(CommonOptions.LockTimeout)));
-            var migrator = new Migrator(target, ScriptOptions.Resolve(parseResult), output, parseResult.GetValue(ScriptOptions.ReaderRole)!);
+            var verboseLog = parseResult.GetValue(CommonOptions.Verbose) ? errors : null;
+            var migrator = new Migrator(target, ScriptOptions.Resolve(parseResult), output, parseResult.GetValue(ScriptOptions.ReaderRole)!, verboseLog);
             if (!options.DryRun)
                 output.WriteLine($"migrating {target.Description} (app schema \"{target.AppSchema}\")");
             var result = await migrator.MigrateAsync(options, cancellationToken);
@@ -39,14 +40,14 @@ public sealed class MigrateCommand : Command
         switch (result.Outcome)
         {
             case MigrationOutcome.Succeeded when options.DryRun:
-                output.WriteLine(result.Applied.Count == 0
+                output.WriteLine(result.Scripts.Count == 0
                     ? "-- dry run: nothing pending; the database is up to date."
-                    : $"-- dry run: {result.Applied.Count} script(s) would run; nothing was changed.");
+                    : $"-- dry run: {result.Scripts.Count} script(s) would run; nothing was changed.");
                 return ExitCodes.Success;
             case MigrationOutcome.Succeeded:
-                output.WriteLine(result.Applied.Count == 0
+                output.WriteLine(result.Scripts.Count == 0
                     ? "nothing pending: the database is up to date."
-                    : $"applied {result.Applied.Count} script(s) in {result.Applied.Sum(a => a.Duration.TotalMilliseconds):0} ms.");
+                    : $"applied {result.Scripts.Count} script(s) in {result.Duration.TotalMilliseconds:0} ms.");
                 return ExitCodes.Success;
             case MigrationOutcome.AppTablesMissing:
                 errors.WriteLine($"error: {result.Error}");
@@ -58,8 +59,8 @@ public sealed class MigrateCommand : Command
                 errors.WriteLine($"error: {result.Error}");
                 return ExitCodes.LockTimeout;
             default:
-                if (result.Applied.Count > 0)
-                    output.WriteLine($"applied {result.Applied.Count} script(s) before the failure.");
+                if (result.Scripts.Count > 0)
+                    output.WriteLine($"applied {result.Scripts.Count} script(s) before the failure.");
                 errors.WriteLine($"error: {result.Error}");
                 return ExitCodes.ScriptFailed;
         }

@@ -34,7 +34,7 @@ public sealed class StatusCommand : Command
             var server = await connection.ExecuteScalarAsync<string>("select current_setting('server_version')");
             var migrator = new Migrator(target, ScriptOptions.Resolve(parseResult), output);
             var missingTables = await AppTables.FindMissingAsync(connection, target);
-            var plan = await migrator.ReadPlanAsync(connection);
+            var plan = migrator.ReadPlan(connection);
             var freshness = missingTables is null ? await Freshness.ReadAsync(connection) : null;
             var maxAge = parseResult.GetValue(MaxAge) is { } hours ? TimeSpan.FromHours(hours) : (TimeSpan?)null;
 
@@ -105,7 +105,7 @@ public sealed class StatusCommand : Command
     {
         output.WriteLine($"pending ({plan.Pending.Count}):");
         foreach (var script in plan.Pending)
-            output.WriteLine($"  {script.Name} ({script.Kind.ToString().ToLowerInvariant()})");
+            output.WriteLine($"  {script.Name} ({script.KindName})");
     }
 
     private static void WriteDrift(MigrationPlan plan, TextWriter output)

@@ -1,4 +1,7 @@
+using System.Data;
+using System.Diagnostics;
 using Dapper;
+using DbUp.Engine;
 using Npgsql;
 
 namespace Metrics.Runner.Migrations;
@@ -7,31 +10,42 @@ namespace Metrics.Runner.Migrations;
 public sealed record JournalEntry(string ScriptName, string ScriptKind, string Checksum, DateTime AppliedAt, int DurationMs, string AppliedBy);
 
 /// <summary>
-/// <c>metrics.schema_journal</c>: one row per applied script (a repeatable script's row is
-/// updated each time it re-runs). Written in the same transaction as the script it records,
-/// so a script is journaled exactly when its changes are committed.
+/// DbUp's journal, kept in <c>metrics.schema_journal</c>: one row per applied script, with its
+/// normalised checksum, kind, duration and database user (a repeatable script's row is updated
+/// each time it re-runs). DbUp writes the row in the same transaction as the script, so a script
+/// is journaled exactly when its changes are committed. The table's shape is the one the first
+/// release created; it never changes meaning.
 /// </summary>
-public sealed class Journal(NpgsqlConnection connection)
+public sealed class Journal(NpgsqlConnection connection) : IJournal
 {
     public const string TableName = "metrics.schema_journal";
 
-    public async Task<IReadOnlyList<JournalEntry>> ReadAsync()
+    private long _scriptStarted;
+
+    public IReadOnlyList<JournalEntry> ReadEntries()
     {
-        var exists = await connection.ExecuteScalarAsync<bool>($"select to_regclass('{TableName}') is not null");
-        if (!exists)
+        if (!connection.ExecuteScalar<bool>($"select to_regclass('{TableName}') is not null"))
             return [];
-        var rows = await connection.QueryAsync<JournalEntry>(
+        return connection.Query<JournalEntry>(
             $"""
             select script_name as ScriptName, script_kind as ScriptKind, checksum as Checksum,
                    applied_at at time zone 'UTC' as AppliedAt, duration_ms as DurationMs, applied_by as AppliedBy
             from {TableName}
             order by applied_at, script_name
-            """);
-        return rows.ToList();
+            """).ToList();
     }
 
-    public Task EnsureCreatedAsync() =>
-        connection.ExecuteAsync(
+    public string[] GetExecutedScripts() => ReadEntries().Select(entry => entry.ScriptName).ToArray();
+
+    /// <summary>DbUp calls this first thing in each script's transaction: it also starts the script's clock.</summary>
+    public void EnsureTableExistsAndIsLatestVersion(Func<IDbCommand> dbCommandFactory)
+    {
+        _scriptStarted = Stopwatch.GetTimestamp();
+        using var command = dbCommandFactory();
+        var connection = command.Connection!;
+        if (connection.ExecuteScalar<bool>($"select to_regclass('{TableName}') is not null", transaction: command.Transaction))
+            return;
+        connection.Execute(
             $"""
             create schema if not exists metrics;
             create table if not exists {TableName} (
@@ -50,16 +64,28 @@ public sealed class Journal(NpgsqlConnection connection)
             comment on column {TableName}.applied_at is 'When the script was (last) applied.';
             comment on column {TableName}.duration_ms is 'How long the script took, in milliseconds.';
             comment on column {TableName}.applied_by is 'Database user that applied the script.';
-            """);
+            """,
+            transaction: command.Transaction);
+    }
 
-    public Task RecordAsync(Script script, int durationMs, NpgsqlTransaction? transaction) =>
-        connection.ExecuteAsync(
+    public void StoreExecutedScript(SqlScript script, Func<IDbCommand> dbCommandFactory)
+    {
+        var applied = (Script)script;
+        using var command = dbCommandFactory();
+        command.Connection!.Execute(
             $"""
             insert into {TableName} (script_name, script_kind, checksum, duration_ms)
             values (@name, @kind, @checksum, @durationMs)
             on conflict (script_name) do update
                 set checksum = excluded.checksum, applied_at = now(), duration_ms = excluded.duration_ms, applied_by = current_user
             """,
-            new { name = script.Name, kind = script.Kind.ToString().ToLowerInvariant(), checksum = script.Checksum, durationMs },
-            transaction);
+            new
+            {
+                name = applied.Name,
+                kind = applied.KindName,
+                checksum = applied.Checksum,
+                durationMs = (int)Stopwatch.GetElapsedTime(_scriptStarted).TotalMilliseconds,
+            },
+            command.Transaction);
+    }
 }

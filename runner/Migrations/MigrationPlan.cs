@@ -1,11 +1,14 @@
+using DbUp.Engine;
+
 namespace Metrics.Runner.Migrations;
 
 /// <summary>A versioned script whose text changed after it was applied.</summary>
 public sealed record DriftedScript(string Name, string AppliedChecksum, string CurrentChecksum);
 
 /// <summary>
-/// What the journal and the shipped scripts say together: what is applied, what would run
-/// next, and what drifted. Computed, never stored.
+/// What the journal and the shipped scripts say together: what is applied, what would run next
+/// (DbUp's sorted and filtered list), what drifted, and what was applied but is not shipped.
+/// Computed, never stored.
 /// </summary>
 public sealed record MigrationPlan(
     IReadOnlyList<JournalEntry> Applied,
@@ -13,28 +16,16 @@ public sealed record MigrationPlan(
     IReadOnlyList<DriftedScript> Drifted,
     IReadOnlyList<string> AppliedButNotShipped)
 {
-    public bool IsUpToDate => Pending.Count == 0 && Drifted.Count == 0;
-
-    public static MigrationPlan Create(ScriptSource source, IReadOnlyList<JournalEntry> journal)
+    public static MigrationPlan Read(UpgradeEngine engine, Journal journal)
     {
-        var applied = journal.ToDictionary(entry => entry.ScriptName);
-        var pending = new List<Script>();
-        var drifted = new List<DriftedScript>();
-        foreach (var script in source.Scripts)
-        {
-            if (!applied.TryGetValue(script.Name, out var entry))
-                pending.Add(script);
-            else if (entry.Checksum != script.Checksum)
-            {
-                if (script.Kind == ScriptKind.Repeatable)
-                    pending.Add(script);
-                else
-                    drifted.Add(new DriftedScript(script.Name, entry.Checksum, script.Checksum));
-            }
-        }
-        if (pending.Count > 0)
-            pending = source.Scripts.Where(script => pending.Contains(script) || script.RerunsWithMigrations).ToList();
-        var shipped = source.Scripts.Select(s => s.Name).ToHashSet();
-        return new MigrationPlan(journal, pending, drifted, journal.Select(e => e.ScriptName).Where(n => !shipped.Contains(n)).ToList());
+        var applied = journal.ReadEntries();
+        var appliedChecksums = applied.ToDictionary(entry => entry.ScriptName, entry => entry.Checksum);
+        var drifted = engine.GetDiscoveredScripts().Cast<Script>()
+            .Where(script => script.Kind == ScriptKind.Versioned
+                             && appliedChecksums.TryGetValue(script.Name, out var checksum) && checksum != script.Checksum)
+            .Select(script => new DriftedScript(script.Name, appliedChecksums[script.Name], script.Checksum))
+            .OrderBy(drift => drift.Name, StringComparer.Ordinal)
+            .ToList();
+        return new MigrationPlan(applied, engine.GetScriptsToExecute().Cast<Script>().ToList(), drifted, engine.GetExecutedButNotDiscoveredScripts());
     }
 }

@@ -1,5 +1,3 @@
-using Metrics.Runner.Database;
-
 namespace Metrics.Runner.Migrations;
 
 public enum MigrationOutcome
@@ -11,13 +9,8 @@ public enum MigrationOutcome
     ScriptFailed,
 }
 
-/// <summary>A script that ran (or, in a dry run, would run).</summary>
-public sealed record AppliedScript(Script Script, TimeSpan Duration);
-
-/// <summary>What <see cref="Migrator.MigrateAsync"/> did: the commands only render this and pick an exit code.</summary>
-public sealed record MigrationResult(MigrationOutcome Outcome, IReadOnlyList<AppliedScript> Applied, string? Error = null)
-{
-    public MigrationPlan? Plan { get; init; }
-    public LockHolder? LockHolder { get; init; }
-    public string? FailedScript { get; init; }
-}
+/// <summary>
+/// What <see cref="Migrator.MigrateAsync"/> did: the scripts applied (in a dry run, those that
+/// would be), how long it took, and the one-line error. Commands only render this and pick an exit code.
+/// </summary>
+public sealed record MigrationResult(MigrationOutcome Outcome, IReadOnlyList<Script> Scripts, TimeSpan Duration = default, string? Error = null);

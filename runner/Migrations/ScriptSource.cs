@@ -4,28 +4,24 @@ using System.Text.RegularExpressions;
 namespace Metrics.Runner.Migrations;
 
 /// <summary>
-/// The scripts to apply: versioned ones ordered by their numeric prefix, then repeatable ones
-/// by name. The tool reads its own embedded copies of <c>db/migrations</c> and <c>db/repeatable</c>;
-/// tests pass scripts of their own.
+/// The scripts shipped with the tool: its own embedded copies of <c>db/migrations</c> and
+/// <c>db/repeatable</c>, or a folder laid out the same way. Refuses a versioned script that is not
+/// named <c>NNNN_verb_object.sql</c> or that shares its number with another, so that DbUp's
+/// ordinal name order is the numeric order.
 /// </summary>
 public sealed partial class ScriptSource
 {
     public ScriptSource(IEnumerable<Script> scripts)
     {
-        var all = scripts.ToList();
-        var duplicate = all.Where(s => s.Kind == ScriptKind.Versioned)
-            .GroupBy(s => s.Version).FirstOrDefault(g => g.Count() > 1);
+        Scripts = scripts.ToList();
+        var duplicate = Scripts.Where(s => s.Kind == ScriptKind.Versioned)
+            .GroupBy(s => s.Name[..4]).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
             throw new InvalidOperationException(
                 $"two versioned scripts share version {duplicate.Key}: {string.Join(", ", duplicate.Select(s => s.Name))}");
-        Scripts =
-        [
-            .. all.Where(s => s.Kind == ScriptKind.Versioned).OrderBy(s => s.Version),
-            .. all.Where(s => s.Kind == ScriptKind.Repeatable).OrderBy(s => s.Name, StringComparer.Ordinal),
-        ];
     }
 
-    /// <summary>In the order they are applied.</summary>
+    /// <summary>In no particular order: DbUp sorts them.</summary>
     public IReadOnlyList<Script> Scripts { get; }
 
     public static ScriptSource Embedded()
@@ -52,16 +48,13 @@ public sealed partial class ScriptSource
         return new ScriptSource([.. Read("migrations", ScriptKind.Versioned), .. Read("repeatable", ScriptKind.Repeatable)]);
     }
 
-    /// <summary>Builds a script from its file name: <c>NNNN_verb_object.sql</c> is versioned, anything else repeatable.</summary>
+    /// <summary>Builds a script of the given kind; a versioned one must be named <c>NNNN_verb_object.sql</c>.</summary>
     public static Script Create(string fileName, ScriptKind kind, string sql)
     {
-        if (kind == ScriptKind.Repeatable)
-            return new Script(fileName, kind, null, sql);
-        var match = VersionedName().Match(fileName);
-        if (!match.Success)
+        if (kind == ScriptKind.Versioned && !VersionedName().IsMatch(fileName))
             throw new InvalidOperationException(
-                $"versioned script '{fileName}' must be named NNNN_verb_object.sql (digits, underscore, lowercase words)");
-        return new Script(fileName, kind, int.Parse(match.Groups[1].Value), sql);
+                $"versioned script '{fileName}' must be named NNNN_verb_object.sql (four digits, underscore, lowercase words)");
+        return new Script(fileName, kind, sql);
     }
 
     private static Script Load(Assembly assembly, string resourceName)
@@ -73,6 +66,6 @@ public sealed partial class ScriptSource
         return Create(fileName, kind, reader.ReadToEnd());
     }
 
-    [GeneratedRegex(@"^(\d+)_[a-z0-9_]+\.sql$")]
+    [GeneratedRegex(@"^\d{4}_[a-z0-9_]+\.sql$")]
     private static partial Regex VersionedName();
 }

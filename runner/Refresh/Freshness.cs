@@ -1,5 +1,5 @@
 using Dapper;
-using Metrics.Runner.Migrations;
+using Metrics.Runner.Database;
 using Npgsql;
 
 namespace Metrics.Runner.Refresh;
@@ -52,7 +52,7 @@ public sealed record Freshness(LastRefresh? Last, IReadOnlyList<ViewRowCount> Vi
             """);
         var views = viewNames.Any()
             ? (await connection.QueryAsync<ViewRowCount>(string.Join(" union all ", viewNames.Select(view =>
-                $"select '{view.Replace("'", "''")}' as View, count(*) as Rows from metrics.{ScriptVariables.QuoteIdentifier(view)}")) + " order by 1")).ToList()
+                $"select '{view.Replace("'", "''")}' as View, count(*) as Rows from metrics.{SqlIdentifier.Quote(view)}")) + " order by 1")).ToList()
             : [];
         var (newestWindowEnd, now) = await connection.QuerySingleAsync<(DateTime?, DateTime)>(
             """

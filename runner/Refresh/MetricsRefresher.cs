@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Dapper;
 using Metrics.Runner.Database;
-using Metrics.Runner.Migrations;
 using Npgsql;
 
 namespace Metrics.Runner.Refresh;
@@ -84,14 +83,14 @@ public sealed class MetricsRefresher(DatabaseTarget target)
         var facts = (await connection.QueryAsync<(string FactType, string Value, string Metadata)>(
             $"""
             select "factType", value::text, metadata::text
-            from {ScriptVariables.QuoteIdentifier(target.AppSchema)}."DashboardFact"
+            from {SqlIdentifier.Quote(target.AppSchema)}."DashboardFact"
             where "shopDomain" = '__aggregate__'
               and "factType" like '{FactTypePrefix}%'
               and value ->> 'windowEnd' = (select metrics.format_instant(window_end) from metrics.refresh_run order by refresh_run_id desc limit 1)
             order by "factType"
             """,
             transaction: transaction)).ToList();
-        if (facts.Count < 3)
+        if (facts.Count == 0)
         {
             await transaction.RollbackAsync(CancellationToken.None);
             return new RefreshResult(RefreshOutcome.AppSchemaMismatch, effectiveAsOf, duration)

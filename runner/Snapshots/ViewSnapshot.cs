@@ -1,5 +1,6 @@
 using System.Text;
 using Dapper;
+using Metrics.Runner.Database;
 using Npgsql;
 
 namespace Metrics.Runner.Snapshots;
@@ -49,11 +50,11 @@ public sealed record ViewSnapshot(string ViewName, string Text)
             order by a.attnum
             """,
             new { view })).ToList();
-        var quoted = columns.Select(c => "\"" + c.Name.Replace("\"", "\"\"") + "\"").ToList();
+        var quoted = columns.Select(c => SqlIdentifier.Quote(c.Name)).ToList();
         // an instant as its UTC text ("2025-10-06 10:00:00+00"), whatever the session's TimeZone
         var texts = quoted.Select((c, i) => columns[i].IsInstant ? $"case when isfinite({c}) then ({c} at time zone 'UTC')::text || '+00' else {c}::text end" : $"{c}::text").ToList();
         // ordered by each value's text in the "C" collation: the same order on every server
-        var sql = $"select {string.Join(", ", texts)} from metrics.\"{view}\" " +
+        var sql = $"select {string.Join(", ", texts)} from metrics.{SqlIdentifier.Quote(view)} " +
                   $"order by {string.Join(", ", texts.Select(t => $"{t} collate \"C\" nulls first"))}";
 
         var text = new StringBuilder().AppendLine(string.Join('\t', columns.Select(c => c.Name)));

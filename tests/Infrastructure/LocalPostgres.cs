@@ -109,12 +109,18 @@ public sealed class LocalPostgres
     /// <summary>
     /// Why the pg_cron test cannot run here, or null when it can: the throwaway server preloads
     /// pg_cron when the Debian package postgresql-NN-cron is installed (build.sh installs it when
-    /// it can); a server named by the environment variable is used as it is.
+    /// it can); a server named by the environment variable is used as it is, and the
+    /// postgres:15 image has no pg_cron.
     /// </summary>
     public static string? PgCronSkipReason()
     {
-        if (!string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(PostgresServer.UrlVariable)))
-            return $"{PostgresServer.UrlVariable} names an existing server, whose shared_preload_libraries the tests cannot set.";
+        switch (ServerChoice.Current.Kind)
+        {
+            case ServerKind.External:
+                return $"{PostgresServer.UrlVariable} names an existing server, whose shared_preload_libraries the tests cannot set.";
+            case ServerKind.Container:
+                return $"the {ServerChoice.ContainerImage} container has no pg_cron (it is not in the image).";
+        }
         string binaries;
         try
         {

@@ -1,17 +1,19 @@
 using Metrics.Runner.Database;
 using Metrics.Runner.Migrations;
 using Npgsql;
+using Testcontainers.PostgreSql;
 
 namespace Metrics.Tests.Infrastructure;
 
 /// <summary>
-/// The one PostgreSQL server of a test run: the server named by <c>METRICS_TEST_DATABASE_URL</c>
-/// (a CI service container), or a throwaway <see cref="LocalPostgres"/> started from local
-/// binaries. Hands out fresh databases cloned from prepared templates.
+/// The one PostgreSQL server of a test run, as <see cref="ServerChoice"/> picks it: the server
+/// named by <c>METRICS_TEST_DATABASE_URL</c>, a <c>postgres:15</c> container, or a throwaway
+/// <see cref="LocalPostgres"/> started from local binaries. Says which, once. Hands out fresh
+/// databases cloned from prepared templates.
 /// </summary>
 public sealed class PostgresServer
 {
-    public const string UrlVariable = "METRICS_TEST_DATABASE_URL";
+    public const string UrlVariable = ServerChoice.UrlVariable;
 
     /// <summary>Template holding the app tables of db/fixtures/app_tables.sql in schema public.</summary>
     public const string AppTablesTemplate = "metrics_template_app";
@@ -101,14 +103,26 @@ public sealed class PostgresServer
 
     private static async Task<PostgresServer> StartAsync()
     {
-        var url = Environment.GetEnvironmentVariable(UrlVariable);
-        if (!string.IsNullOrWhiteSpace(url))
+        var choice = ServerChoice.Current;
+        TestRunLog.Write($"test server: {choice.Description}");
+        switch (choice.Kind)
         {
-            if (!DatabaseTarget.TryParse(url, null, out var target, out var error))
-                throw new InvalidOperationException($"{UrlVariable} is not a valid connection: {error}");
-            return new PostgresServer(new NpgsqlConnectionStringBuilder(target!.ConnectionString));
+            case ServerKind.External:
+                if (!DatabaseTarget.TryParse(Environment.GetEnvironmentVariable(UrlVariable)!, null, out var target, out var error))
+                    throw new InvalidOperationException($"{UrlVariable} is not a valid connection: {error}");
+                return new PostgresServer(new NpgsqlConnectionStringBuilder(target!.ConnectionString));
+            case ServerKind.Container:
+                // set up like the local server (C locale, room for parallel test classes); removed
+                // by Testcontainers' resource reaper when the test process ends
+                var container = new PostgreSqlBuilder(ServerChoice.ContainerImage)
+                    .WithEnvironment("POSTGRES_INITDB_ARGS", "--locale=C --encoding=UTF8")
+                    .WithCommand("-c", "max_connections=200")
+                    .Build();
+                await container.StartAsync();
+                return new PostgresServer(new NpgsqlConnectionStringBuilder(container.GetConnectionString()));
+            default:
+                var local = await LocalPostgres.StartAsync();
+                return new PostgresServer(local.AdminConnection);
         }
-        var local = await LocalPostgres.StartAsync();
-        return new PostgresServer(local.AdminConnection);
     }
 }

@@ -243,17 +243,108 @@ public class Migrate : IClassFixture<TestDatabase>
     [Fact]
     public async Task Journals_checksum_duration_and_user_for_each_script()
     {
+        const string sql = "create table metrics.t (id int);\nselect pg_sleep(0.3);";
         var connection = await FreshDatabaseAsync();
-        using var scripts = new ScriptFolder().Migration("0001_create_t.sql", "create table metrics.t (id int);");
+        using var scripts = new ScriptFolder().Migration("0001_create_t.sql", sql);
         await RunAsync("migrate", connection, scripts);
 
         await using var db = new NpgsqlConnection(connection);
         var row = await db.QuerySingleAsync<(string Kind, string Checksum, int Duration, string By, double AgeSeconds)>(
             "select script_kind, checksum, duration_ms, applied_by, extract(epoch from now() - applied_at)::float8 from metrics.schema_journal");
         Assert.Equal("versioned", row.Kind);
-        Assert.Equal(Runner.Migrations.ScriptChecksum.Compute("create table metrics.t (id int);"), row.Checksum);
-        Assert.True(row.Duration >= 0);
+        Assert.Equal(Runner.Migrations.ScriptChecksum.Compute(sql), row.Checksum);
+        Assert.InRange(row.Duration, 300, 60_000);
         Assert.Equal(_fixture.Server.AdminUser, row.By);
         Assert.InRange(row.AgeSeconds, 0, 120);
+    }
+
+    [Fact]
+    public async Task Runs_semicolons_hidden_in_strings_dollar_quotes_and_comments_as_written()
+    {
+        // DbUp's PostgreSQL splitter cuts scripts into statements; these are the cases ours handled
+        const string sql = """
+            -- a comment; with a semicolon, and $$ too
+            /* block ; /* nested ; */ still ; */
+            create table metrics.notes (note text);
+            insert into metrics.notes values ('a;b'), ('$$ is not a quote here;'), (E'it\'s;'), ('it''s; fine'), ($tag$dollar; 'quoted'$tag$);
+            create function metrics.note() returns text language plpgsql as $body$
+            begin
+                -- a semicolon; in a comment in a body
+                return 'x; $$ y';
+            end
+            $body$;
+            do $$ begin insert into metrics.notes values ('from a do; block'); end $$;
+            insert into metrics.notes select metrics.note();
+            -- a trailing comment; after the last statement
+            """;
+        var connection = await FreshDatabaseAsync();
+        using var scripts = new ScriptFolder().Migration("0001_create_notes.sql", sql);
+
+        var run = await RunAsync("migrate", connection, scripts);
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+        await using var db = new NpgsqlConnection(connection);
+        Assert.Equal(
+            ["$$ is not a quote here;", "a;b", "dollar; 'quoted'", "from a do; block", "it's;", "it's; fine", "x; $$ y"],
+            await db.QueryAsync<string>("select note from metrics.notes order by note collate \"C\""));
+    }
+
+    [Fact]
+    public async Task Names_the_script_line_of_an_error_after_dollar_quoted_bodies()
+    {
+        const string sql = """
+            create function metrics.one() returns int language sql as $$
+                select 1;
+            $$;
+            do $$ begin perform 1; end $$; select 2;
+
+            select metrics.one(),
+                   no_such_column
+            from metrics.missing;
+            """;
+        var connection = await FreshDatabaseAsync();
+        using var scripts = new ScriptFolder().Migration("0001_create_one.sql", sql);
+
+        var run = await RunAsync("migrate", connection, scripts);
+
+        Assert.Equal(ExitCodes.ScriptFailed, run.ExitCode);
+        Assert.Contains("script 0001_create_one.sql failed at line 8: relation \"metrics.missing\" does not exist (SQLSTATE 42P01)", run.Error);
+        Assert.Single(run.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public async Task Prints_progress_without_dbup_log_lines_unless_verbose()
+    {
+        var connection = await FreshDatabaseAsync();
+        using var scripts = new ScriptFolder().Migration("0001_create_t.sql", "create table metrics.t (id int);");
+
+        var quiet = await RunAsync("migrate", connection, scripts);
+        scripts.Migration("0002_create_u.sql", "create table metrics.u (id int);");
+        var verbose = await RunAsync("migrate", connection, scripts, "--verbose");
+
+        Assert.True(quiet.ExitCode == ExitCodes.Success, quiet.ToString());
+        var lines = quiet.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, lines.Length);
+        Assert.StartsWith("migrating ", lines[0]);
+        Assert.Matches(@"^applying 0001_create_t\.sql \.\.\. \d+ ms$", lines[1]);
+        Assert.Matches(@"^applied 1 script\(s\) in \d+ ms\.$", lines[2]);
+        Assert.Equal("", quiet.Error);
+        Assert.DoesNotContain("dbup:", verbose.Output);
+        Assert.Contains("dbup: Executing Database Server script '0002_create_u.sql'", verbose.Error);
+    }
+
+    [Fact]
+    public async Task Refuses_an_unknown_variable_before_any_script_runs()
+    {
+        var connection = await FreshDatabaseAsync();
+        using var scripts = new ScriptFolder()
+            .Migration("0001_create_t.sql", "create table metrics.t (id int);")
+            .Migration("0002_create_v.sql", "create view metrics.v as select 1 from ${app_schmea}.\"DashboardFact\";");
+
+        var run = await RunAsync("migrate", connection, scripts);
+
+        Assert.Equal(ExitCodes.ScriptFailed, run.ExitCode);
+        Assert.Contains("script 0002_create_v.sql uses unknown variable ${app_schmea} (known: app_schema, reader_role). Nothing was applied.", run.Error);
+        Assert.False(await TableExistsAsync(connection, "metrics.t"));
     }
 }

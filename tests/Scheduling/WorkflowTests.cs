@@ -71,12 +71,19 @@ public partial class Workflows
     }
 
     [Fact]
-    public void Ci_runs_the_readme_test_command_against_a_postgres_service()
+    public void Ci_runs_the_readme_test_command_on_a_testcontainers_server_with_the_full_history()
     {
         var workflow = Load("ci.yml");
+        var job = (YamlMappingNode)At(workflow, "jobs", "test");
+        var checkout = ((YamlSequenceNode)At(job, "steps")).Children.Cast<YamlMappingNode>()
+            .Single(step => step.Children.TryGetValue(new YamlScalarNode("uses"), out var uses) && ((YamlScalarNode)uses).Value!.StartsWith("actions/checkout@", StringComparison.Ordinal));
 
         Assert.Contains("./build.sh test", RunScripts(workflow));
-        Assert.StartsWith("postgresql://", ((YamlScalarNode)At(workflow, "jobs", "test", "env", "METRICS_TEST_DATABASE_URL")).Value);
+        // no service container and no METRICS_TEST_DATABASE_URL: the fixture starts postgres:15 itself
+        Assert.False(job.Children.ContainsKey(new YamlScalarNode("services")));
+        Assert.DoesNotContain(ServerChoice.UrlVariable, File.ReadAllText(TestFiles.Path("workflows", "ci.yml")));
+        // the upgrade test builds the first release's runner from history
+        Assert.Equal("0", ((YamlScalarNode)At(checkout, "with", "fetch-depth")).Value);
     }
 
     /// <summary><c>$METRICS migrate</c> or <c>args=(refresh --json)</c> plus the options added later with <c>args+=(...)</c>.</summary>
