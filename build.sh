@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# The project's entry points. Usage: ./build.sh demo | test | reliability
+# The project's entry points. Usage: ./build.sh demo | test | reliability | bench
 #   demo         start a throwaway PostgreSQL, create the app tables, load sample data, migrate,
 #                refresh and print the metrics; everything is removed afterwards.
 #   test         install what the tests need, build, run every test, print `tests: N passed, N failed`.
 #   reliability  run the reliability tests big (bad data, faults, load), print their figures and
 #                write them into docs/reliability.md.
+#   bench        generate app data (1,000 shops x 30 days; --quick: 30 shops), measure migrate,
+#                the refreshes and the analyst views against the one-pass floor, and write the
+#                table into docs/performance.md.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -54,6 +57,7 @@ ensure_dotnet() {
 
 # Starts a throwaway server listening only on a unix socket in a temp dir; sets PG_DIR and
 # DEMO_CONNECTION. As root the server runs as the `postgres` OS user (initdb refuses root).
+# Arguments are extra server options (-c name=value), after the defaults.
 start_throwaway_postgres() {
   local bin as_server_user=()
   bin=$(pg_bindir)
@@ -65,7 +69,7 @@ start_throwaway_postgres() {
   trap 'stop_throwaway_postgres' EXIT
   "${as_server_user[@]}" "$bin/initdb" -D "$PG_DIR/data" -U postgres -A trust -E UTF8 --locale=C --no-sync >/dev/null
   "${as_server_user[@]}" "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w start \
-    -o "-k $PG_DIR -c listen_addresses='' -c fsync=off" >/dev/null
+    -o "-k $PG_DIR -c listen_addresses='' -c fsync=off $*" >/dev/null
   STOP_SERVER=("${as_server_user[@]}" "$bin/pg_ctl" -D "$PG_DIR/data" -m fast -w stop)
   DEMO_CONNECTION="Host=$PG_DIR;Username=postgres;Database=shop"
   "$bin/psql" -h "$PG_DIR" -U postgres -d postgres -qc "create database shop" >/dev/null
@@ -117,6 +121,27 @@ demo() {
   "${PSQL[@]}" -P footer=off -c "
     select source_kind, regexp_replace(json_path, '\[[0-9]+\]', '[i]', 'g') as json_path, reason, count(*) as issues
     from metrics.data_quality_issue group by 1, 2, 3 order by 4 desc, 1, 2"
+  log "done; the throwaway server is removed"
+}
+
+# The benchmark's server: settings for the machine kind of issue 8 (24 GiB, 2 cores, SSD),
+# with fsync on, as in production. Printed with the results.
+bench_server_settings=(
+  -c shared_buffers=6GB -c effective_cache_size=18GB -c work_mem=64MB -c maintenance_work_mem=1GB
+  -c max_wal_size=4GB -c checkpoint_timeout=15min -c random_page_cost=1.1 -c fsync=on
+)
+
+bench() {
+  ensure_dotnet
+  ensure_postgres
+  [ -x /usr/bin/time ] || { echo "the benchmark measures the runner's memory with /usr/bin/time: install it (apt-get install -y time)" >&2; exit 1; }
+  log "building the metrics runner and the benchmark"
+  dotnet build runner -c "$configuration" -nologo -v quiet >/dev/null
+  dotnet build bench/Metrics.Bench -c "$configuration" -nologo -v quiet >/dev/null
+  log "starting a throwaway PostgreSQL (${bench_server_settings[*]})"
+  start_throwaway_postgres "${bench_server_settings[@]}"
+  dotnet "bench/Metrics.Bench/bin/$configuration/net10.0/metrics-bench.dll" --host "$PG_DIR" --runner "$runner_dll" \
+    --doc docs/performance.md --command "./build.sh bench${*:+ $*}" "$@"
   log "done; the throwaway server is removed"
 }
 
@@ -202,5 +227,6 @@ case "${1:-}" in
   demo) demo ;;
   test) shift; run_tests "$@" ;;
   reliability) reliability ;;
-  *) echo "usage: ./build.sh demo | test | reliability" >&2; exit 2 ;;
+  bench) shift; bench "$@" ;;
+  *) echo "usage: ./build.sh demo | test | reliability | bench [--quick] [--shops N] [--days N]" >&2; exit 2 ;;
 esac
