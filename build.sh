@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The project's entry points. Usage: ./build.sh demo | test | bench
-#   demo  start a throwaway PostgreSQL, create the app tables, load sample data, migrate,
-#         refresh and print the metrics; everything is removed afterwards.
-#   test  install what the tests need, build, run every test, print `tests: N passed, N failed`.
+# The project's entry points. Usage: ./build.sh demo | test | reliability
+#   demo         start a throwaway PostgreSQL, create the app tables, load sample data, migrate,
+#                refresh and print the metrics; everything is removed afterwards.
+#   test         install what the tests need, build, run every test, print `tests: N passed, N failed`.
+#   reliability  run the reliability tests big (bad data, faults, load), print their figures and
+#                write them into docs/reliability.md.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -145,8 +147,60 @@ run_tests() {
   return "$status"
 }
 
+# The figure lines the reliability tests append (`kind key=value ...`), summed up.
+summarize_reliability() {
+  local figures=$1 failed=$2
+  awk -v failed="$failed" '
+    { delete f; for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+      lost += f["lost"] }
+    $1 == "fuzz"  { seeds++; rows += f["rows"]; malformed += f["malformed"] }
+    $1 == "fault" { faults += f["trials"]; if (!(f["kind"] in trials)) order[++kinds] = f["kind"]; trials[f["kind"]] += f["trials"] }
+    $1 == "load"  { sessions = f["sessions"]; refreshes = f["refreshes"]; readers = f["readers"]; reader = f["reader_ms"]; insert = f["insert_ms"]
+                    reader_lock = f["reader_lock_ms"]; insert_lock = f["insert_lock_ms"]; inserts = f["inserts"] }
+    END {
+      printf "bad data: %d seeds, %d rows fuzzed, %d malformed elements planted (each reported once, metrics equal to the valid rows alone)\n", seeds, rows, malformed
+      printf "faults injected: %d (", faults; sep = ""
+      for (i = 1; i <= kinds; i++) { printf "%s%s %d", sep, order[i], trials[order[i]]; sep = ", " }
+      printf ")\n"
+      printf "concurrent sessions: %d (%d refreshes started together, %d analysts reading every view, 1 app writer: %d rows inserted)\n", sessions, refreshes, readers, inserts
+      printf "longest reader wait: %d ms on a lock (pg_stat_activity); longest pass over every view %d ms (timing)\n", reader_lock, reader
+      printf "longest app-insert wait: %d ms on a lock (pg_stat_activity); longest insert %d ms (timing)\n", insert_lock, insert
+      printf "failures: %d\n", failed
+      printf "lost rows: %d\n", lost
+    }' "$figures"
+}
+
+# Runs the tests of trait Category=Reliability with big sizes (override with the variables),
+# prints the summary and writes it into docs/reliability.md between its markers.
+reliability() {
+  export METRICS_RELIABILITY_SEEDS=${METRICS_RELIABILITY_SEEDS:-12}
+  export METRICS_RELIABILITY_ROWS=${METRICS_RELIABILITY_ROWS:-3000}
+  export METRICS_RELIABILITY_ARRAY_BYTES=${METRICS_RELIABILITY_ARRAY_BYTES:-1048576}
+  export METRICS_RELIABILITY_TRIALS=${METRICS_RELIABILITY_TRIALS:-6}
+  local figures output status=0 failed summary started
+  figures=$(mktemp)
+  output=$(mktemp)
+  started=$(date +%s)
+  METRICS_RELIABILITY_FIGURES="$figures" run_tests --filter "Category=Reliability" | tee "$output" || status=$?
+  failed=$(sed -n 's/^tests: [0-9]* passed, \([0-9]*\) failed$/\1/p' "$output" | tail -1)
+  summary=$(summarize_reliability "$figures" "${failed:-1}")
+  rm -f "$figures" "$output"
+  summary="$ ./build.sh reliability   # METRICS_RELIABILITY_SEEDS=$METRICS_RELIABILITY_SEEDS METRICS_RELIABILITY_ROWS=$METRICS_RELIABILITY_ROWS METRICS_RELIABILITY_ARRAY_BYTES=$METRICS_RELIABILITY_ARRAY_BYTES METRICS_RELIABILITY_TRIALS=$METRICS_RELIABILITY_TRIALS
+run on $(date -u +%Y-%m-%d), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown), $("$(pg_bindir)/postgres" --version), $(nproc) cores, $(( $(date +%s) - started )) s
+$summary"
+  log "reliability figures"
+  echo "$summary"
+  [ "$status" -eq 0 ] || return "$status"
+  SUMMARY="$summary" awk '
+    /<!-- reliability:begin -->/ { print; print "```"; print ENVIRON["SUMMARY"]; print "```"; skip = 1; next }
+    /<!-- reliability:end -->/ { skip = 0 }
+    !skip' docs/reliability.md > docs/reliability.md.new && mv docs/reliability.md.new docs/reliability.md
+  log "docs/reliability.md updated"
+}
+
 case "${1:-}" in
   demo) demo ;;
   test) shift; run_tests "$@" ;;
-  *) echo "usage: ./build.sh demo | test" >&2; exit 2 ;;
+  reliability) reliability ;;
+  *) echo "usage: ./build.sh demo | test | reliability" >&2; exit 2 ;;
 esac

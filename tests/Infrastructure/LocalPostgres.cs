@@ -19,9 +19,24 @@ public sealed class LocalPostgres
     private const string DirectoryPrefix = "metrics-pg-";
     private const string OwnerFile = "owner.pid";
 
-    private LocalPostgres(NpgsqlConnectionStringBuilder adminConnection) => AdminConnection = adminConnection;
+    private readonly string _binaries;
+    private readonly string _directory;
+
+    private LocalPostgres(NpgsqlConnectionStringBuilder adminConnection, string binaries, string directory)
+    {
+        AdminConnection = adminConnection;
+        _binaries = binaries;
+        _directory = directory;
+    }
 
     public NpgsqlConnectionStringBuilder AdminConnection { get; }
+
+    /// <summary><c>pg_ctl restart -m fast</c>: every connection is closed, the server is back when this returns.</summary>
+    public void Restart() =>
+        RunAsServerUser(System.IO.Path.Combine(_binaries, "pg_ctl"), ["-D", System.IO.Path.Combine(_directory, "data"), "-l", System.IO.Path.Combine(_directory, "server.log"), "-m", "fast", "-w", "-t", "60", "restart"]);
+
+    /// <summary>Stops the server and deletes its folder (the watchdog would, once the test process is gone).</summary>
+    public void Stop() => Stop(_binaries, _directory);
 
     private static bool IsRoot => Environment.UserName == "root";
 
@@ -49,7 +64,7 @@ public sealed class LocalPostgres
             Username = "postgres",
             Password = password,
             Database = "postgres",
-        });
+        }, binaries, directory);
         RunAsServerUser(System.IO.Path.Combine(binaries, "pg_ctl"),
         [
             "-D", data, "-l", System.IO.Path.Combine(directory, "server.log"), "-w", "-t", "60", "start",

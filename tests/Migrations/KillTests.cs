@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Dapper;
 using Metrics.Runner;
 using Metrics.Tests.Infrastructure;
@@ -27,7 +26,7 @@ public class Killed_migrate : IClassFixture<TestDatabase>
                 "create table metrics.slow (id int);\nselect pg_sleep(case when to_regclass('public.go_slow') is null then 0 else 120 end);")
             .Migration("0003_create_last.sql", "create table metrics.last (id int);");
 
-        using (var migrate = StartMigrate(connection, scripts))
+        using (var migrate = MetricsProcess.Start("migrate", "--connection", connection, "--scripts", scripts.Path))
         {
             await WaitUntilAsync(db, "select exists (select from pg_stat_activity where query like '%pg_sleep(case%' and state = 'active' and pid <> pg_backend_pid())");
             migrate.Kill(entireProcessTree: true);
@@ -43,14 +42,6 @@ public class Killed_migrate : IClassFixture<TestDatabase>
         Assert.True(next.ExitCode == ExitCodes.Success, next.ToString());
         Assert.Equal(["0001_create_first.sql", "0002_create_slow.sql", "0003_create_last.sql"],
             await db.QueryAsync<string>("select script_name from metrics.schema_journal order by script_name"));
-    }
-
-    private static Process StartMigrate(string connection, ScriptFolder scripts)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { TestFiles.Path("metrics.dll"), "migrate", "--connection", connection, "--scripts", scripts.Path })
-            start.ArgumentList.Add(argument);
-        return Process.Start(start)!;
     }
 
     private static async Task WaitUntilAsync(NpgsqlConnection db, string condition)

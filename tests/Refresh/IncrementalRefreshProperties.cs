@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using Dapper;
-using Metrics.Runner.Snapshots;
 using Metrics.Tests.Infrastructure;
 using Npgsql;
 using Xunit;
@@ -35,17 +34,17 @@ public class Incremental_refresh
             var asOf = RandomAppHistory.Start.AddDays(day).AddHours(2).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
             await connection.ExecuteAsync("call metrics.refresh(@asOf::timestamptz)", new { asOf });
-            var incremental = await ReadResultsAsync(connection);
+            var incremental = await MetricsResults.ReadAsync(connection);
             await using (var rebuild = await connection.BeginTransactionAsync())
             {
                 await connection.ExecuteAsync("call metrics.refresh(@asOf::timestamptz, full_rebuild => true)", new { asOf }, rebuild);
-                var full = await ReadResultsAsync(connection);
+                var full = await MetricsResults.ReadAsync(connection);
                 await rebuild.RollbackAsync();
                 Assert.True(full == incremental,
                     $"seed {seed}, step {step}, as of {asOf}, after: {history.Log}\n{LineDiff.Describe(full, incremental)}");
             }
         }
-        Assert.Contains("metrics.sla_resolution.rolling7d", await ReadResultsAsync(connection));
+        Assert.Contains("metrics.sla_resolution.rolling7d", await MetricsResults.ReadAsync(connection));
     }
 
     [Fact]
@@ -71,23 +70,6 @@ public class Incremental_refresh
         await db.RefreshAsync(FixedDataSet.AsOf);
 
         Assert.Equal(5, (int)(await db.SingleFactAsync("metrics.activation.rolling7d"))["totalActiveShops"]!);
-    }
-
-    /// <summary>Every view (the facts' generatedAt aside) and every aggregate fact row.</summary>
-    private static async Task<string> ReadResultsAsync(NpgsqlConnection connection)
-    {
-        var text = new StringBuilder();
-        foreach (var view in await ViewSnapshot.ReadAllAsync(connection))
-            if (!view.ViewName.EndsWith("_current", StringComparison.Ordinal))
-                text.AppendLine($"== {view.ViewName}").Append(view.Text);
-        foreach (var row in await connection.QueryAsync<string>(
-                     """
-                     select "factType" || ' ' || value::text || ' ' || (metadata - 'generatedAt')::text
-                     from "DashboardFact" where "shopDomain" = '__aggregate__'
-                     order by "factType", value ->> 'windowEnd', id
-                     """))
-            text.AppendLine(row);
-        return text.ToString();
     }
 
     /// <summary>Writes random app rows the way the app does, from a small pool of shops, conversations and pages so that they collide.</summary>
