@@ -84,7 +84,7 @@ public sealed partial class DatabaseTarget
         var schema = appSchema ?? urlSchema ?? DefaultAppSchema;
         if (!IsIdentifier(schema) || schema.Contains('"'))
         {
-            error = $"invalid app schema name '{EchoedInput.Of(schema)}' (1 to {MaxIdentifierBytes} bytes, no double quote or control character).";
+            error = $"invalid app schema name '{EchoedInput.Of(schema)}'.";
             return false;
         }
         if (builder.Username is { } user && !IsIdentifier(user) || builder.Database is { } database && !IsIdentifier(database))
