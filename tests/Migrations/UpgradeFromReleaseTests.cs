@@ -57,55 +57,44 @@ public class Upgrading_from_the_first_release : IClassFixture<FirstReleaseRunner
     [Fact]
     public async Task Finds_nothing_pending_and_changes_no_journal_row()
     {
-        var server = await PostgresServer.Instance;
-        var database = await server.CreateDatabaseAsync();
-        try
-        {
-            var connection = server.ConnectionString(database);
-            var old = await _release.RunAsync("migrate", "--connection", connection);
-            Assert.True(old.ExitCode == ExitCodes.Success, old.ToString());
-            var before = await JournalAsync(connection);
+        await using var db = await MigratedByTheReleaseAsync();
+        var before = await JournalAsync(db.ConnectionString);
 
-            var status = await CliRun.RunAsync(["status", "--connection", connection, "--scripts", _release.Scripts]);
-            var migrate = await CliRun.RunAsync(["migrate", "--connection", connection, "--scripts", _release.Scripts]);
+        var status = await CliRun.RunAsync(["status", "--connection", db.ConnectionString, "--scripts", _release.Scripts]);
+        var migrate = await CliRun.RunAsync(["migrate", "--connection", db.ConnectionString, "--scripts", _release.Scripts]);
 
-            Assert.Equal(10, before.Count); // the release shipped 0001-0007 and three repeatable scripts
-            Assert.True(status.ExitCode == ExitCodes.Success, status.ToString());
-            Assert.True(migrate.ExitCode == ExitCodes.Success, migrate.ToString());
-            Assert.Contains("nothing pending", migrate.Output);
-            Assert.Equal(before, await JournalAsync(connection));
-        }
-        finally
-        {
-            await server.DropDatabaseAsync(database);
-        }
+        Assert.Equal(10, before.Count); // the release shipped 0001-0007 and three repeatable scripts
+        Assert.True(status.ExitCode == ExitCodes.Success, status.ToString());
+        Assert.True(migrate.ExitCode == ExitCodes.Success, migrate.ToString());
+        Assert.Contains("nothing pending", migrate.Output);
+        Assert.Equal(before, await JournalAsync(db.ConnectionString));
     }
 
     [Fact]
     public async Task Applies_only_what_this_version_adds_and_keeps_the_released_rows()
     {
-        var server = await PostgresServer.Instance;
-        var database = await server.CreateDatabaseAsync();
-        try
-        {
-            var connection = server.ConnectionString(database);
-            var old = await _release.RunAsync("migrate", "--connection", connection);
-            Assert.True(old.ExitCode == ExitCodes.Success, old.ToString());
-            var released = await JournalAsync(connection, "versioned");
+        await using var db = await MigratedByTheReleaseAsync();
+        var released = await JournalAsync(db.ConnectionString, "versioned");
 
-            var migrate = await CliRun.RunAsync(["migrate", "--connection", connection]);
-            var status = await CliRun.RunAsync(["status", "--connection", connection]);
+        var migrate = await CliRun.RunAsync(["migrate", "--connection", db.ConnectionString]);
+        var status = await CliRun.RunAsync(["status", "--connection", db.ConnectionString]);
 
-            Assert.True(migrate.ExitCode == ExitCodes.Success, migrate.ToString());
-            Assert.True(status.ExitCode == ExitCodes.Success, status.ToString());
-            Assert.DoesNotContain("drift", status.Output);
-            var versionedNow = await JournalAsync(connection, "versioned");
-            Assert.Equal(released, versionedNow.Take(released.Count));
-        }
-        finally
-        {
-            await server.DropDatabaseAsync(database);
-        }
+        Assert.True(migrate.ExitCode == ExitCodes.Success, migrate.ToString());
+        Assert.True(status.ExitCode == ExitCodes.Success, status.ToString());
+        Assert.DoesNotContain("drift", status.Output);
+        var versionedNow = await JournalAsync(db.ConnectionString, "versioned");
+        Assert.Equal(released, versionedNow.Take(released.Count));
+    }
+
+    /// <summary>A fresh database with the app tables, migrated by the first release's own runner.</summary>
+    private async Task<MetricsDatabase> MigratedByTheReleaseAsync()
+    {
+        var db = await MetricsDatabase.CreateUnmigratedAsync();
+        var old = await _release.RunAsync("migrate", "--connection", db.ConnectionString);
+        if (old.ExitCode != ExitCodes.Success)
+            await db.DisposeAsync();
+        Assert.True(old.ExitCode == ExitCodes.Success, old.ToString());
+        return db;
     }
 
     /// <summary>Every column of every journal row, as text, in name order.</summary>
