@@ -168,14 +168,16 @@ public sealed class LocalPostgres
                    $"or set {PostgresServer.UrlVariable} to a server the tests may create databases on.");
     }
 
-    private static int FreePort()
+    /// <summary>A TCP port on 127.0.0.1 that nothing listens on right now.</summary>
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static void RunAsServerUser(string program, string[] arguments)
+    /// <summary>Runs a server program, as the <c>postgres</c> OS user when the tests run as root (initdb refuses root).</summary>
+    internal static void RunAsServerUser(string program, string[] arguments)
     {
         if (IsRoot)
             Run("runuser", ["-u", "postgres", "--", program, .. arguments]);

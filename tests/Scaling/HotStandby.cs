@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Dapper;
 using Metrics.Tests.Infrastructure;
 using Npgsql;
@@ -48,7 +46,7 @@ public sealed class HotStandby : IAsyncLifetime
             "select name, setting from pg_settings where name = any(@names)", new { names = SettingsAtLeastThePrimarys });
 
         _directory = Path.Combine(Path.GetDirectoryName(dataDirectory)!, "standby-" + Guid.NewGuid().ToString("N")[..8]);
-        _port = FreePort();
+        _port = LocalPostgres.FreePort();
         RunAsServerUser("pg_basebackup",
             ["-h", socketDirectory!, "-p", Primary.Port.ToString(), "-U", Primary.AdminUser, "-D", _directory, "-R", "-X", "stream", "-c", "fast", "--no-sync"]);
         RunAsServerUser("pg_ctl",
@@ -89,28 +87,6 @@ public sealed class HotStandby : IAsyncLifetime
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    /// <summary>Runs one of the server's programs, as the <c>postgres</c> OS user when the tests run as root (as the primary does).</summary>
-    private void RunAsServerUser(string program, string[] arguments)
-    {
-        var path = Path.Combine(_binaries, program);
-        var start = Environment.UserName == "root"
-            ? new ProcessStartInfo("runuser", ["-u", "postgres", "--", path, .. arguments])
-            : new ProcessStartInfo(path, arguments);
-        start.RedirectStandardOutput = true;
-        start.RedirectStandardError = true;
-        start.WorkingDirectory = "/";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} exited with {process.ExitCode}:\n{stdout.Result}\n{stderr.Result}");
-    }
+    private void RunAsServerUser(string program, string[] arguments) =>
+        LocalPostgres.RunAsServerUser(Path.Combine(_binaries, program), arguments);
 }
