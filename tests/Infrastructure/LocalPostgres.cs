@@ -35,6 +35,13 @@ public sealed class LocalPostgres
     public void Restart() =>
         RunAsServerUser(System.IO.Path.Combine(_binaries, "pg_ctl"), ["-D", System.IO.Path.Combine(_directory, "data"), "-l", System.IO.Path.Combine(_directory, "server.log"), "-m", "fast", "-w", "-t", "60", "restart"]);
 
+    /// <summary>
+    /// <c>pg_ctl restart -m immediate</c>: the server stops as if it crashed (no shutdown
+    /// checkpoint) and recovers when it starts again, emptying every unlogged table.
+    /// </summary>
+    public void CrashAndRestart() =>
+        RunAsServerUser(System.IO.Path.Combine(_binaries, "pg_ctl"), ["-D", System.IO.Path.Combine(_directory, "data"), "-l", System.IO.Path.Combine(_directory, "server.log"), "-m", "immediate", "-w", "-t", "60", "restart"]);
+
     /// <summary>Stops the server and deletes its folder (the watchdog would, once the test process is gone).</summary>
     public void Stop() => Stop(_binaries, _directory);
 

@@ -17,5 +17,6 @@ public static class ReleasedMigrations
         ("0005_create_metric_materialized_views.sql", "d8a1978ca456736faaf9073ebf6513d815258527d40b329fdebf52738edfae04", "33a257d"),
         ("0006_create_daily_and_current_views.sql", "d9baae873b16d819f968e3bd12f4f5ebae75a7282a8e81a16c729e8fb16e6f80", "33a257d"),
         ("0007_create_app_table_indexes.sql", "17d9ad3445228b8b6bc57775f232e4a3a337ea6f2c79cdde982da84cac0f2213", "33a257d"),
+        ("0008_create_incremental_refresh_tables.sql", "c9a8620cadf8c7e2a51fef7898a16baef9eb36d75535a81cc93ff2556d94e856", "cdefcea"),
     ];
 }

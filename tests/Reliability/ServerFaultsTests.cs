@@ -65,6 +65,54 @@ public class Server_faults
         }
     }
 
+    [OwnServerFact]
+    public async Task A_crash_empties_the_parsed_rows_and_the_next_refresh_parses_every_row_again()
+    {
+        var server = await LocalPostgres.StartAsync();
+        try
+        {
+            var admin = server.AdminConnection;
+            await using (var postgres = new NpgsqlConnection(admin.ConnectionString))
+                await postgres.ExecuteAsync("create database shop");
+            var connection = new NpgsqlConnectionStringBuilder(admin.ConnectionString) { Database = "shop", Pooling = false }.ConnectionString;
+            await using var db = new NpgsqlConnection(connection);
+            await db.OpenAsync();
+            await db.ExecuteAsync(await File.ReadAllTextAsync(TestFiles.Path("fixtures", "app_tables.sql")));
+            Assert.Equal(ExitCodes.Success, (await CliRun.RunAsync(["migrate", "--connection", connection])).ExitCode);
+            await new FuzzedAppData(seed: 6, rows: 300, bigArrayBytes: 1000, new DateTime(2025, 9, 22)).WriteAllAsync(db);
+            Assert.Equal(ExitCodes.Success, (await CliRun.RunAsync(["refresh", "--connection", connection, "--as-of", FirstAsOf])).ExitCode);
+            Assert.Equal(ExitCodes.Success, (await CliRun.RunAsync(["refresh", "--connection", connection, "--as-of", SecondAsOf])).ExitCode);
+            var before = await MetricsResults.ReadAsync(db);
+            // the test server runs with synchronous_commit off: make the refreshes durable first
+            await db.ExecuteAsync("checkpoint", commandType: System.Data.CommandType.Text);
+            await db.CloseAsync();
+
+            server.CrashAndRestart();
+
+            await db.OpenAsync();
+            const string ParsedRows = """
+                select (select count(*) from metrics_staging.parse_state)
+                     + (select count(*) from metrics_staging.session_input) + (select count(*) from metrics_staging.decision_input)
+                     + (select count(*) from metrics_staging.breach_input) + (select count(*) from metrics_staging.anomaly_input)
+                """;
+            Assert.Equal(0, await db.ExecuteScalarAsync<long>(ParsedRows));
+            Assert.Equal(before, await MetricsResults.ReadAsync(db));
+
+            Assert.Equal(ExitCodes.Success, (await CliRun.RunAsync(["refresh", "--connection", connection, "--as-of", SecondAsOf])).ExitCode);
+
+            Assert.Equal("full", await db.ExecuteScalarAsync<string>("select refresh_mode from metrics.refresh_run order by refresh_run_id desc limit 1"));
+            Assert.NotEqual(0, await db.ExecuteScalarAsync<long>(ParsedRows));
+            Assert.Equal(before, await MetricsResults.ReadAsync(db));
+            Assert.Equal(ExitCodes.Success, (await CliRun.RunAsync(["refresh", "--connection", connection, "--as-of", SecondAsOf])).ExitCode);
+            Assert.Equal("incremental", await db.ExecuteScalarAsync<string>("select refresh_mode from metrics.refresh_run order by refresh_run_id desc limit 1"));
+            ReliabilityRun.Figure("fault", ("kind", "server-crash"), ("trials", 1));
+        }
+        finally
+        {
+            server.Stop();
+        }
+    }
+
     [Fact]
     public async Task A_failing_write_fails_the_refresh_cleanly_and_keeps_the_previous_state()
     {
