@@ -205,136 +205,161 @@ comment on procedure metrics_staging.parse_app_rows(boolean) is
     'Internal to metrics.refresh: re-parses the app rows listed in the refresh''s pg_temp.changed_fact / changed_decision (every_row => false), or every app row (true: a reload, indexes built afterwards), into the metrics_staging *_input tables and parse_issue.';
 
 -- Internal to metrics.refresh: derives again, as of the data cutoff, the entities whose keys
--- are in pg_temp.affected_* and then the daily aggregates of every day those entities were or
--- are on. The entity rules (first session, 168 h, breach = earliest instant, first action at
--- or after it, detection, 24 h) are written here once; the analyst views only add columns.
-create or replace procedure metrics_staging.derive_affected_entities(cutoff timestamptz)
+-- are in pg_temp.affected_* (every_entity => false) or every entity (true: the caller has
+-- emptied the entity and day tables), and then the daily aggregates of every day those
+-- entities were or are on. The entity rules (first session, 168 h, breach = earliest instant,
+-- first action at or after it, detection, 24 h) are written here once; the analyst views only
+-- add columns. The statements take their keys as text: the affected lists, or every parsed
+-- row (a join with a list of every key would only cost a hash and mislead the planner).
+drop procedure if exists metrics_staging.derive_affected_entities(timestamptz);
+
+create or replace procedure metrics_staging.derive_affected_entities(cutoff timestamptz, every_entity boolean)
 language plpgsql
 as $procedure$
+declare
+    affected_shops constant text := case when every_entity
+        then '(select distinct shop_domain from metrics_staging.session_input)'
+        else 'pg_temp.affected_shop' end;
+    affected_breaches constant text := case when every_entity then '' else
+        'inner join pg_temp.affected_breach as affected
+            on affected.shop_domain = candidate.shop_domain
+           and affected.conversation_id = candidate.conversation_id' end;
+    affected_pages constant text := case when every_entity then '' else
+        'inner join pg_temp.affected_page as affected
+            on affected.shop_domain = element.shop_domain
+           and affected.landing_page = element.landing_page' end;
 begin
     -- activation: one row per shop
-    with removed as (
-        delete from metrics_staging.shop_activation as shop
-        using pg_temp.affected_shop as affected
-        where shop.shop_domain = affected.shop_domain
-        returning shop.first_session_at
-    )
-    insert into pg_temp.affected_day (metric, day)
-    select distinct 'activation', (first_session_at at time zone 'UTC')::date from removed
-    on conflict do nothing;
+    if not every_entity then
+        with removed as (
+            delete from metrics_staging.shop_activation as shop
+            using pg_temp.affected_shop as affected
+            where shop.shop_domain = affected.shop_domain
+            returning shop.first_session_at
+        )
+        insert into pg_temp.affected_day (metric, day)
+        select distinct 'activation', (first_session_at at time zone 'UTC')::date from removed
+        on conflict do nothing;
+    end if;
 
-    with first_session as (
-        -- one index lookup per shop, however many sessions it has
-        select
-            affected.shop_domain,
-            (
-                select min(session.opened_at)
-                from metrics_staging.session_input as session
-                where session.shop_domain = affected.shop_domain
-                  and session.opened_at < cutoff
-            ) as first_session_at
-        from pg_temp.affected_shop as affected
-    ),
+    execute format($$
+        with first_session as (
+            -- one index lookup per shop, however many sessions it has
+            select
+                affected.shop_domain,
+                (
+                    select min(session.opened_at)
+                    from metrics_staging.session_input as session
+                    where session.shop_domain = affected.shop_domain
+                      and session.opened_at < $1
+                ) as first_session_at
+            from %s as affected
+        ),
 
-    added as (
-        insert into metrics_staging.shop_activation (shop_domain, first_session_at, first_decision_at)
-        select first_session.shop_domain, first_session.first_session_at, first_decision.decided_at
-        from first_session
-        left join lateral (
-            select min(decision.decided_at) as decided_at
-            from metrics_staging.decision_input as decision
-            where decision.shop_domain = first_session.shop_domain
-              and decision.decided_at >= first_session.first_session_at
-              and decision.decided_at < least(first_session.first_session_at + interval '168 hours', cutoff)
-        ) as first_decision on true
-        where first_session.first_session_at is not null
-        returning first_session_at
-    )
-    insert into pg_temp.affected_day (metric, day)
-    select distinct 'activation', (first_session_at at time zone 'UTC')::date from added
-    on conflict do nothing;
+        added as (
+            insert into metrics_staging.shop_activation (shop_domain, first_session_at, first_decision_at)
+            select first_session.shop_domain, first_session.first_session_at, first_decision.decided_at
+            from first_session
+            left join lateral (
+                select min(decision.decided_at) as decided_at
+                from metrics_staging.decision_input as decision
+                where decision.shop_domain = first_session.shop_domain
+                  and decision.decided_at >= first_session.first_session_at
+                  and decision.decided_at < least(first_session.first_session_at + interval '168 hours', $1)
+            ) as first_decision on true
+            where first_session.first_session_at is not null
+            returning first_session_at
+        )
+        insert into pg_temp.affected_day (metric, day)
+        select distinct 'activation', (first_session_at at time zone 'UTC')::date from added
+        on conflict do nothing
+    $$, affected_shops) using cutoff;
 
     -- SLA: one row per breach
-    with removed as (
-        delete from metrics_staging.sla_breach as breach
-        using pg_temp.affected_breach as affected
-        where breach.shop_domain = affected.shop_domain
-          and breach.conversation_id = affected.conversation_id
-        returning breach.first_action_at
-    )
-    insert into pg_temp.affected_day (metric, day)
-    select distinct 'sla', (first_action_at at time zone 'UTC')::date from removed where first_action_at is not null
-    on conflict do nothing;
+    if not every_entity then
+        with removed as (
+            delete from metrics_staging.sla_breach as breach
+            using pg_temp.affected_breach as affected
+            where breach.shop_domain = affected.shop_domain
+              and breach.conversation_id = affected.conversation_id
+            returning breach.first_action_at
+        )
+        insert into pg_temp.affected_day (metric, day)
+        select distinct 'sla', (first_action_at at time zone 'UTC')::date from removed where first_action_at is not null
+        on conflict do nothing;
+    end if;
 
-    with breach as (
-        select candidate.shop_domain, candidate.conversation_id, min(candidate.breached_at) as breached_at
-        from metrics_staging.breach_input as candidate
-        inner join pg_temp.affected_breach as affected
-            on affected.shop_domain = candidate.shop_domain
-           and affected.conversation_id = candidate.conversation_id
-        where candidate.fact_created_at < cutoff
-        group by candidate.shop_domain, candidate.conversation_id
-    ),
+    execute format($$
+        with breach as (
+            select candidate.shop_domain, candidate.conversation_id, min(candidate.breached_at) as breached_at
+            from metrics_staging.breach_input as candidate
+            %s
+            where candidate.fact_created_at < $1
+            group by candidate.shop_domain, candidate.conversation_id
+        ),
 
-    added as (
-        insert into metrics_staging.sla_breach (shop_domain, conversation_id, breached_at, first_action_at, first_action)
-        select breach.shop_domain, breach.conversation_id, breach.breached_at, first_action.decided_at, first_action.action
-        from breach
-        left join lateral (
-            select decision.decided_at, decision.action
-            from metrics_staging.decision_input as decision
-            where decision.shop_domain = breach.shop_domain
-              and decision.conversation_id = breach.conversation_id
-              and decision.decided_at >= breach.breached_at
-              and decision.decided_at < cutoff
-            order by decision.decided_at, decision.decision_id
-            limit 1
-        ) as first_action on true
-        returning first_action_at
-    )
-    insert into pg_temp.affected_day (metric, day)
-    select distinct 'sla', (first_action_at at time zone 'UTC')::date from added where first_action_at is not null
-    on conflict do nothing;
+        added as (
+            insert into metrics_staging.sla_breach (shop_domain, conversation_id, breached_at, first_action_at, first_action)
+            select breach.shop_domain, breach.conversation_id, breach.breached_at, first_action.decided_at, first_action.action
+            from breach
+            left join lateral (
+                select decision.decided_at, decision.action
+                from metrics_staging.decision_input as decision
+                where decision.shop_domain = breach.shop_domain
+                  and decision.conversation_id = breach.conversation_id
+                  and decision.decided_at >= breach.breached_at
+                  and decision.decided_at < $1
+                order by decision.decided_at, decision.decision_id
+                limit 1
+            ) as first_action on true
+            returning first_action_at
+        )
+        insert into pg_temp.affected_day (metric, day)
+        select distinct 'sla', (first_action_at at time zone 'UTC')::date from added where first_action_at is not null
+        on conflict do nothing
+    $$, affected_breaches) using cutoff;
 
     -- anomalies: one row per (shop, landing page, range end)
-    with removed as (
-        delete from metrics_staging.landing_page_anomaly as anomaly
-        using pg_temp.affected_page as affected
-        where anomaly.shop_domain = affected.shop_domain
-          and anomaly.landing_page = affected.landing_page
-        returning anomaly.detected_at
-    )
-    insert into pg_temp.affected_day (metric, day)
-    select distinct 'anomaly', (detected_at at time zone 'UTC')::date from removed
-    on conflict do nothing;
+    if not every_entity then
+        with removed as (
+            delete from metrics_staging.landing_page_anomaly as anomaly
+            using pg_temp.affected_page as affected
+            where anomaly.shop_domain = affected.shop_domain
+              and anomaly.landing_page = affected.landing_page
+            returning anomaly.detected_at
+        )
+        insert into pg_temp.affected_day (metric, day)
+        select distinct 'anomaly', (detected_at at time zone 'UTC')::date from removed
+        on conflict do nothing;
+    end if;
 
-    with anomaly as (
-        select element.shop_domain, element.landing_page, element.range_end, min(element.fact_created_at) as detected_at
-        from metrics_staging.anomaly_input as element
-        inner join pg_temp.affected_page as affected
-            on affected.shop_domain = element.shop_domain
-           and affected.landing_page = element.landing_page
-        where element.fact_created_at < cutoff
-        group by element.shop_domain, element.landing_page, element.range_end
-    ),
+    execute format($$
+        with anomaly as (
+            select element.shop_domain, element.landing_page, element.range_end, min(element.fact_created_at) as detected_at
+            from metrics_staging.anomaly_input as element
+            %s
+            where element.fact_created_at < $1
+            group by element.shop_domain, element.landing_page, element.range_end
+        ),
 
-    added as (
-        insert into metrics_staging.landing_page_anomaly (shop_domain, landing_page, range_end, detected_at, responded_at)
-        select anomaly.shop_domain, anomaly.landing_page, anomaly.range_end, anomaly.detected_at, response.decided_at
-        from anomaly
-        left join lateral (
-            select min(decision.decided_at) as decided_at
-            from metrics_staging.decision_input as decision
-            where decision.shop_domain = anomaly.shop_domain
-              and decision.landing_page = anomaly.landing_page
-              and decision.decided_at >= anomaly.detected_at
-              and decision.decided_at < cutoff
-        ) as response on true
-        returning detected_at
-    )
-    insert into pg_temp.affected_day (metric, day)
-    select distinct 'anomaly', (detected_at at time zone 'UTC')::date from added
-    on conflict do nothing;
+        added as (
+            insert into metrics_staging.landing_page_anomaly (shop_domain, landing_page, range_end, detected_at, responded_at)
+            select anomaly.shop_domain, anomaly.landing_page, anomaly.range_end, anomaly.detected_at, response.decided_at
+            from anomaly
+            left join lateral (
+                select min(decision.decided_at) as decided_at
+                from metrics_staging.decision_input as decision
+                where decision.shop_domain = anomaly.shop_domain
+                  and decision.landing_page = anomaly.landing_page
+                  and decision.decided_at >= anomaly.detected_at
+                  and decision.decided_at < $1
+            ) as response on true
+            returning detected_at
+        )
+        insert into pg_temp.affected_day (metric, day)
+        select distinct 'anomaly', (detected_at at time zone 'UTC')::date from added
+        on conflict do nothing
+    $$, affected_pages) using cutoff;
 
     -- the daily aggregates of the touched days, from the analyst views (their columns are the rules)
     delete from metrics_staging.activation_day
@@ -373,8 +398,8 @@ begin
 end
 $procedure$;
 
-comment on procedure metrics_staging.derive_affected_entities(timestamptz) is
-    'Internal to metrics.refresh: derives again, as of cutoff, the entities listed in the refresh''s pg_temp.affected_* tables and the daily aggregates of the days they touch.';
+comment on procedure metrics_staging.derive_affected_entities(timestamptz, boolean) is
+    'Internal to metrics.refresh: derives again, as of cutoff, the entities listed in the refresh''s pg_temp.affected_* tables (every_entity => false) or every entity (true), and the daily aggregates of the days they touch.';
 
 -- jit off: the parsing expressions are large once inlined, and compiling them took longer than
 -- running them (seconds per statement on small data).
@@ -486,6 +511,9 @@ begin
     end if;
     if mode = 'incremental' then
         call metrics_staging.record_affected_keys();
+        analyze pg_temp.affected_shop;
+        analyze pg_temp.affected_breach;
+        analyze pg_temp.affected_page;
     else
         delete from metrics_staging.shop_activation;
         delete from metrics_staging.sla_breach;
@@ -493,19 +521,10 @@ begin
         delete from metrics_staging.activation_day;
         delete from metrics_staging.sla_resolution_day;
         delete from metrics_staging.anomaly_response_day;
-        insert into pg_temp.affected_shop (shop_domain)
-        select distinct shop_domain from metrics_staging.session_input;
-        insert into pg_temp.affected_breach (shop_domain, conversation_id)
-        select distinct shop_domain, conversation_id from metrics_staging.breach_input;
-        insert into pg_temp.affected_page (shop_domain, landing_page)
-        select distinct shop_domain, landing_page from metrics_staging.anomaly_input;
     end if;
-    analyze pg_temp.affected_shop;
-    analyze pg_temp.affected_breach;
-    analyze pg_temp.affected_page;
 
-    -- 3. Derive the touched entities and days as of the cutoff.
-    call metrics_staging.derive_affected_entities(window_end);
+    -- 3. Derive the touched entities (every one unless incremental) and days as of the cutoff.
+    call metrics_staging.derive_affected_entities(window_end, every_entity => mode <> 'incremental');
 
     perform set_config('enable_hashjoin', hash_joins, true), set_config('enable_mergejoin', merge_joins, true),
         set_config('work_mem', sort_memory, true);
