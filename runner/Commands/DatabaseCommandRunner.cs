@@ -52,6 +52,10 @@ public sealed class DatabaseCommandRunner(Func<string, string?> environment)
             return (ExitCodes.UnexpectedError, $"unexpected {error.GetType().Name}: {error.Message}. Rerun with --verbose for details.");
         if (DatabaseErrors.DescribeConnectionFailure(error, target) is { } connectionFailure)
             return (ExitCodes.ConnectionFailed, connectionFailure);
+        if (error is PostgresException { SqlState: PostgresErrorCodes.ReadOnlySqlTransaction } readOnly)
+            return (ExitCodes.UnexpectedError,
+                $"{target.Description} accepts no writes ({readOnly.MessageText.TrimEnd('.')}): it is a hot standby, or its sessions default to read-only transactions. " +
+                "This command writes, so nothing was written: run it against the primary.");
         var what = error is PostgresException pg ? $"{pg.MessageText} (SQLSTATE {pg.SqlState})" : error.Message;
         return (ExitCodes.UnexpectedError, $"database error on {target.Description}: {what.TrimEnd('.')}. Rerun with --verbose for details.");
     }
