@@ -6,7 +6,8 @@
 -- aggregates up to date, then writes the three rolling facts for
 -- [window_end - 7 days, window_end) into "DashboardFact", updating the row of the same
 -- (factType, windowEnd) when one exists. Any error rolls all of it back; readers keep seeing
--- the previous contents until the commit (plain row changes, no table lock they would wait on).
+-- the previous contents until the commit (plain row changes, no table lock they would wait on;
+-- a full refresh also rebuilds the indexes of the parsed-row tables, which only it reads).
 --
 -- Three ways to run (metrics.refresh_run.refresh_mode):
 --   incremental  the app rows changed since the last refresh (the trigger log of migration
@@ -108,7 +109,7 @@ begin
         left join pg_constraint as constraint_ on constraint_.conindid = index.indexrelid and constraint_.conrelid = index.indrelid
         where index.indrelid in ('metrics_staging.session_input'::regclass, 'metrics_staging.decision_input'::regclass,
             'metrics_staging.breach_input'::regclass, 'metrics_staging.anomaly_input'::regclass);
-        foreach statement in array drop_indexes loop
+        foreach statement in array coalesce(drop_indexes, '{}') loop
             execute statement;
         end loop;
     else
@@ -191,7 +192,7 @@ begin
     $$, fact_rows);
 
     if every_row then
-        foreach statement in array create_indexes loop
+        foreach statement in array coalesce(create_indexes, '{}') loop
             execute statement;
         end loop;
         -- statistics for the derivations that follow (all rows changed)
@@ -416,6 +417,7 @@ declare
     hash_joins constant text := current_setting('enable_hashjoin');
     merge_joins constant text := current_setting('enable_mergejoin');
     sort_memory constant text := current_setting('work_mem');
+    index_memory constant text := current_setting('maintenance_work_mem');
     run_id bigint;
     written_at timestamp(3);
 begin
@@ -436,20 +438,30 @@ begin
 
     mode := case
         when coalesce(full_rebuild, false) or previous_mode is null then 'full'
-        -- the unlogged parsed rows were emptied by a crash, or this is a promoted standby
-        when not exists (select from metrics_staging.parse_state) then 'full'
         when window_end < previous_cutoff then 'rebuild'
         else 'incremental'
     end;
 
+    -- The first write: on a hot standby it fails here, as read-only (SQLSTATE 25006), before
+    -- anything reads the unlogged tables below (which a standby refuses with another error).
     insert into metrics.refresh_run (as_of, window_start, window_end, started_at, refresh_mode)
     values (as_of, window_start, window_end, clock_timestamp(), mode)
     returning refresh_run_id into run_id;
+
+    -- the unlogged parsed rows were emptied by a crash, or this is a promoted standby
+    if mode <> 'full' and not exists (select from metrics_staging.parse_state) then
+        mode := 'full';
+        update metrics.refresh_run set refresh_mode = mode where refresh_run_id = run_id;
+    end if;
 
     -- A full parse hashes and sorts millions of parsed elements: at least 256 MB per operation
     -- for this one transaction keeps them in memory (the stock 4 MB spills to temporary files).
     if pg_size_bytes(sort_memory) < pg_size_bytes('256MB') then
         perform set_config('work_mem', '256MB', true);
+    end if;
+    -- and the index builds of a full refresh sort in memory too (the stock 64 MB spills)
+    if pg_size_bytes(index_memory) < pg_size_bytes('256MB') then
+        perform set_config('maintenance_work_mem', '256MB', true);
     end if;
 
     -- the refresh's work lists, gone at commit (emptied when a caller refreshes twice in one
@@ -527,7 +539,7 @@ begin
     call metrics_staging.derive_affected_entities(window_end, every_entity => mode <> 'incremental');
 
     perform set_config('enable_hashjoin', hash_joins, true), set_config('enable_mergejoin', merge_joins, true),
-        set_config('work_mem', sort_memory, true);
+        set_config('work_mem', sort_memory, true), set_config('maintenance_work_mem', index_memory, true);
 
     -- 4. The facts, from the analyst views.
     written_at := date_trunc('milliseconds', clock_timestamp() at time zone 'UTC');
