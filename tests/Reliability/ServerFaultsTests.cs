@@ -32,16 +32,9 @@ public class Server_faults
         var server = await LocalPostgres.StartAsync();
         try
         {
-            var admin = server.AdminConnection;
-            await using (var postgres = new NpgsqlConnection(admin.ConnectionString))
-                await postgres.ExecuteAsync("create database shop");
-            var connection = new NpgsqlConnectionStringBuilder(admin.ConnectionString) { Database = "shop", Pooling = false }.ConnectionString;
+            var connection = await RefreshedShopAsync(server, seed: 3);
             await using var db = new NpgsqlConnection(connection);
             await db.OpenAsync();
-            await db.ExecuteAsync(await File.ReadAllTextAsync(TestFiles.Path("fixtures", "app_tables.sql")));
-            Assert.Equal(ExitCodes.Success, (await CliRun.RunAsync(["migrate", "--connection", connection])).ExitCode);
-            await new FuzzedAppData(seed: 3, rows: 300, bigArrayBytes: 1000, new DateTime(2025, 9, 22)).WriteAllAsync(db);
-            Assert.Equal(ExitCodes.Success, (await CliRun.RunAsync(["refresh", "--connection", connection, "--as-of", FirstAsOf])).ExitCode);
             await db.ExecuteAsync(FaultSetup.SlowFactWrites("refresh-slow", 1));
             await db.CloseAsync();
 
@@ -71,16 +64,9 @@ public class Server_faults
         var server = await LocalPostgres.StartAsync();
         try
         {
-            var admin = server.AdminConnection;
-            await using (var postgres = new NpgsqlConnection(admin.ConnectionString))
-                await postgres.ExecuteAsync("create database shop");
-            var connection = new NpgsqlConnectionStringBuilder(admin.ConnectionString) { Database = "shop", Pooling = false }.ConnectionString;
+            var connection = await RefreshedShopAsync(server, seed: 6);
             await using var db = new NpgsqlConnection(connection);
             await db.OpenAsync();
-            await db.ExecuteAsync(await File.ReadAllTextAsync(TestFiles.Path("fixtures", "app_tables.sql")));
-            Assert.Equal(ExitCodes.Success, (await CliRun.RunAsync(["migrate", "--connection", connection])).ExitCode);
-            await new FuzzedAppData(seed: 6, rows: 300, bigArrayBytes: 1000, new DateTime(2025, 9, 22)).WriteAllAsync(db);
-            Assert.Equal(ExitCodes.Success, (await CliRun.RunAsync(["refresh", "--connection", connection, "--as-of", FirstAsOf])).ExitCode);
             Assert.Equal(ExitCodes.Success, (await CliRun.RunAsync(["refresh", "--connection", connection, "--as-of", SecondAsOf])).ExitCode);
             var before = await MetricsResults.ReadAsync(db);
             // the test server runs with synchronous_commit off: make the refreshes durable first
@@ -111,6 +97,26 @@ public class Server_faults
         {
             server.Stop();
         }
+    }
+
+    /// <summary>
+    /// On a server of the test's own: database shop with the app tables, migrated, fuzzed app
+    /// rows of <paramref name="seed"/>, refreshed as of <see cref="FirstAsOf"/>. Returns its
+    /// connection string (no pooling: the server goes down under it).
+    /// </summary>
+    private static async Task<string> RefreshedShopAsync(LocalPostgres server, int seed)
+    {
+        var admin = server.AdminConnection;
+        await using (var postgres = new NpgsqlConnection(admin.ConnectionString))
+            await postgres.ExecuteAsync("create database shop");
+        var connection = new NpgsqlConnectionStringBuilder(admin.ConnectionString) { Database = "shop", Pooling = false }.ConnectionString;
+        await using var db = new NpgsqlConnection(connection);
+        await db.OpenAsync();
+        await db.ExecuteAsync(await File.ReadAllTextAsync(TestFiles.Path("fixtures", "app_tables.sql")));
+        Assert.Equal(ExitCodes.Success, (await CliRun.RunAsync(["migrate", "--connection", connection])).ExitCode);
+        await new FuzzedAppData(seed, rows: 300, bigArrayBytes: 1000, new DateTime(2025, 9, 22)).WriteAllAsync(db);
+        Assert.Equal(ExitCodes.Success, (await CliRun.RunAsync(["refresh", "--connection", connection, "--as-of", FirstAsOf])).ExitCode);
+        return connection;
     }
 
     [Fact]
