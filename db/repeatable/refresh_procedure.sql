@@ -206,9 +206,9 @@ comment on procedure metrics_staging.parse_app_rows(boolean) is
     'Internal to metrics.refresh: re-parses the app rows listed in the refresh''s pg_temp.changed_fact / changed_decision (every_row => false), or every app row (true: a reload, indexes built afterwards), into the metrics_staging *_input tables and parse_issue.';
 
 -- Internal to metrics.refresh: derives again, as of the data cutoff, the entities whose keys
--- are in pg_temp.affected_* (every_entity => false) or every entity (true: the caller has
--- emptied the entity and day tables), and then the daily aggregates of every day those
--- entities were or are on. The entity rules (first session, 168 h, breach = earliest instant,
+-- are in pg_temp.affected_* (every_entity => false) or every entity (true: the entity and day
+-- tables are emptied first), and then the daily aggregates of every day those entities were or
+-- are on. The entity rules (first session, 168 h, breach = earliest instant,
 -- first action at or after it, detection, 24 h) are written here once; the analyst views only
 -- add columns. The statements take their keys as text: the affected lists, or every parsed
 -- row (a join with a list of every key would only cost a hash and mislead the planner).
@@ -230,6 +230,15 @@ declare
             on affected.shop_domain = element.shop_domain
            and affected.landing_page = element.landing_page' end;
 begin
+    if every_entity then
+        delete from metrics_staging.shop_activation;
+        delete from metrics_staging.sla_breach;
+        delete from metrics_staging.landing_page_anomaly;
+        delete from metrics_staging.activation_day;
+        delete from metrics_staging.sla_resolution_day;
+        delete from metrics_staging.anomaly_response_day;
+    end if;
+
     -- activation: one row per shop
     if not every_entity then
         with removed as (
@@ -526,13 +535,6 @@ begin
         analyze pg_temp.affected_shop;
         analyze pg_temp.affected_breach;
         analyze pg_temp.affected_page;
-    else
-        delete from metrics_staging.shop_activation;
-        delete from metrics_staging.sla_breach;
-        delete from metrics_staging.landing_page_anomaly;
-        delete from metrics_staging.activation_day;
-        delete from metrics_staging.sla_resolution_day;
-        delete from metrics_staging.anomaly_response_day;
     end if;
 
     -- 3. Derive the touched entities (every one unless incremental) and days as of the cutoff.
