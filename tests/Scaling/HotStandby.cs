@@ -70,12 +70,16 @@ public sealed class HotStandby : IAsyncLifetime
     public string ConnectionString(string database, string username, string password) =>
         new NpgsqlConnectionStringBuilder(Primary.ConnectionString(database, username, password)) { Port = _port }.ConnectionString;
 
-    /// <summary>Waits until the standby has replayed everything the primary had written when called.</summary>
+    /// <summary>
+    /// Waits until the standby has replayed everything the primary had inserted into its WAL when
+    /// called. The insert position, not the write position: the test server commits with
+    /// synchronous_commit off, so a commit that just returned may not be written yet.
+    /// </summary>
     public async Task CatchUpAsync(TimeSpan timeout)
     {
         await using var primary = new NpgsqlConnection(Primary.ConnectionString("postgres"));
         await primary.OpenAsync();
-        var lsn = await primary.ExecuteScalarAsync<string>("select pg_current_wal_lsn()::text");
+        var lsn = await primary.ExecuteScalarAsync<string>("select pg_current_wal_insert_lsn()::text");
         await using var standby = new NpgsqlConnection(ConnectionString("postgres", Primary.AdminUser, Primary.AdminPassword));
         await standby.OpenAsync();
         var stopwatch = Stopwatch.StartNew();
