@@ -6,7 +6,7 @@ namespace Metrics.Runner.Backfill;
 
 /// <summary>
 /// Runs the one-time repair of old chatwoot.escalations rows. All logic lives in the SQL
-/// function <c>metrics.backfill_chatwoot(dry_run)</c> (db/repeatable/backfill_chatwoot.sql),
+/// function <c>metrics.backfill_chatwoot(dry_run)</c> (db/functions/backfill_chatwoot.sql),
 /// which runs in one implicit transaction: all rows change, or none. Returns a
 /// <see cref="ChatwootBackfillResult"/> for the expected failures: schema not migrated, app
 /// tables missing, the refresh lock not obtained in time.

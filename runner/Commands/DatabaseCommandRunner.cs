@@ -1,13 +1,14 @@
 using System.CommandLine;
 using Metrics.Runner.Database;
+using Metrics.Runner.Migrations;
 using Npgsql;
 
 namespace Metrics.Runner.Commands;
 
 /// <summary>
 /// The one place where a database command's inputs are resolved and its failures become a
-/// one-line message and an exit code: a bad connection string, an unreachable server, an
-/// unexpected error (its stack trace only with --verbose).
+/// one-line message and an exit code: a bad connection string, an unreachable server, scripts
+/// refused as they load, an unexpected error (its stack trace only with --verbose).
 /// </summary>
 public sealed class DatabaseCommandRunner(Func<string, string?> environment)
 {
@@ -48,6 +49,8 @@ public sealed class DatabaseCommandRunner(Func<string, string?> environment)
 
     private static (int ExitCode, string Message) Describe(Exception error, DatabaseTarget target)
     {
+        if (error is ScriptRefusedException refused)
+            return (ExitCodes.ScriptFailed, refused.Message);
         if (error is not (NpgsqlException or TimeoutException))
             return (ExitCodes.UnexpectedError, $"unexpected {error.GetType().Name}: {error.Message}. Rerun with --verbose for details.");
         if (DatabaseErrors.DescribeConnectionFailure(error, target) is { } connectionFailure)

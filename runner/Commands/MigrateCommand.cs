@@ -14,7 +14,7 @@ public sealed class MigrateCommand : Command
     private readonly DatabaseCommandRunner _runner;
 
     public MigrateCommand(DatabaseCommandRunner runner)
-        : base("migrate", "Apply pending SQL scripts from db/migrations (in order) and db/repeatable (when changed).")
+        : base("migrate", "Apply pending versioned scripts (db/migrations, in order), then the whole repeatable group (functions, views, procedures, triggers, grants) in one transaction.")
     {
         _runner = runner;
         this.AddDatabaseOptions();

@@ -8,7 +8,7 @@ public static class ScriptOptions
 {
     public static readonly Option<DirectoryInfo?> Scripts = new("--scripts")
     {
-        Description = "Read scripts from DIR/migrations and DIR/repeatable (e.g. a checkout's db/) instead of the ones built into this tool.",
+        Description = "Read scripts from DIR/migrations, DIR/functions, DIR/views, DIR/procedures, DIR/triggers and DIR/grants (e.g. a checkout's db/) instead of the ones built into this tool.",
         HelpName = "dir",
     };
 

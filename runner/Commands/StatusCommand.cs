@@ -105,7 +105,9 @@ public sealed class StatusCommand : Command
     {
         output.WriteLine($"pending ({plan.Pending.Count}):");
         foreach (var script in plan.Pending)
-            output.WriteLine($"  {script.Name} ({script.KindName})");
+            output.WriteLine(script.Kind == ScriptKind.Repeatable
+                ? $"  {script.Name} ({script.KindName}, {plan.WhyPending(script)})"
+                : $"  {script.Name} ({script.KindName})");
     }
 
     private static void WriteDrift(MigrationPlan plan, TextWriter output)

@@ -12,8 +12,9 @@ public sealed record JournalEntry(string ScriptName, string ScriptKind, string C
 /// <summary>
 /// DbUp's journal, kept in <c>metrics.schema_journal</c>: one row per applied script, with its
 /// normalised checksum, kind, duration and database user (a repeatable script's row is updated
-/// each time it re-runs). DbUp writes the row in the same transaction as the script, so a script
-/// is journaled exactly when its changes are committed. The table's shape is the one the first
+/// each time it re-runs). DbUp writes the row in the same transaction as the script (for a
+/// repeatable script, the group's one transaction), so a script is journaled exactly when its
+/// changes are committed. The table's shape is the one the first
 /// release created; it never changes meaning.
 /// </summary>
 public sealed class Journal(NpgsqlConnection connection) : IJournal
@@ -58,8 +59,8 @@ public sealed class Journal(NpgsqlConnection connection) : IJournal
             );
             comment on table {TableName} is
                 'Scripts applied by `metrics migrate`: one row per script. Maintained by the runner; do not edit.';
-            comment on column {TableName}.script_name is 'File name of the script under db/migrations or db/repeatable.';
-            comment on column {TableName}.script_kind is 'versioned (runs once) or repeatable (re-runs when its checksum changes).';
+            comment on column {TableName}.script_name is 'The script: NNNN_verb_object.sql (db/migrations), or folder/file.sql for a repeatable one (db/functions, views, procedures, triggers, grants).';
+            comment on column {TableName}.script_kind is 'versioned (runs once) or repeatable (the whole group re-runs, in one transaction, when anything must run).';
             comment on column {TableName}.checksum is 'SHA-256 of the script text with line endings, BOM and trailing whitespace normalised.';
             comment on column {TableName}.applied_at is 'When the script was (last) applied.';
             comment on column {TableName}.duration_ms is 'How long the script took, in milliseconds.';

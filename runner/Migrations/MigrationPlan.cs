@@ -7,7 +7,8 @@ public sealed record DriftedScript(string Name, string AppliedChecksum, string C
 
 /// <summary>
 /// What the journal and the shipped scripts say together: what is applied, what would run next
-/// (DbUp's sorted and filtered list), what drifted, and what was applied but is not shipped.
+/// (DbUp's sorted and filtered list), what drifted, and what was applied but is not shipped
+/// (e.g. the repeatable scripts of earlier releases, journaled by their bare file names).
 /// Computed, never stored.
 /// </summary>
 public sealed record MigrationPlan(
@@ -28,4 +29,10 @@ public sealed record MigrationPlan(
             .ToList();
         return new MigrationPlan(applied, engine.GetScriptsToExecute().Cast<Script>().ToList(), drifted, engine.GetExecutedButNotDiscoveredScripts());
     }
+
+    /// <summary>Why a pending repeatable script runs: "new", "changed", or "with the group" (its text is as applied).</summary>
+    public string WhyPending(Script script) =>
+        Applied.FirstOrDefault(entry => entry.ScriptName == script.Name) is not { } entry ? "new"
+        : entry.Checksum != script.Checksum ? "changed"
+        : "with the group";
 }

@@ -9,8 +9,9 @@ namespace Metrics.Runner.Migrations;
 
 /// <summary>
 /// DbUp's PostgreSQL script executor (preprocessing, splitting, running each statement, journaling
-/// in the script's transaction) with what migrate adds around one script: the transaction mode its
-/// header asks for, a progress line followed by the server's warnings, and a one-line error naming
+/// in the script's transaction) with what migrate adds around one script: its transaction mode (a
+/// versioned script's own transaction, or none when its header asks; the repeatable group's one
+/// transaction), a progress line followed by the server's warnings, and a one-line error naming
 /// the script and the line of the statement that failed.
 /// </summary>
 public sealed class MigrationScriptExecutor : PostgresqlScriptExecutor
@@ -34,7 +35,10 @@ public sealed class MigrationScriptExecutor : PostgresqlScriptExecutor
 
     public override void Execute(SqlScript script, IDictionary<string, string> variables)
     {
-        _session.TransactionMode = ((Script)script).RunsInTransaction ? TransactionMode.TransactionPerScript : TransactionMode.NoTransaction;
+        var migration = (Script)script;
+        _session.TransactionMode = migration.Kind == ScriptKind.Repeatable ? TransactionMode.SingleTransaction
+            : migration.RunsInTransaction ? TransactionMode.TransactionPerScript
+            : TransactionMode.NoTransaction;
         _output.Write($"applying {script.Name} ... ");
         var started = Stopwatch.GetTimestamp();
         try
@@ -65,7 +69,9 @@ public sealed class MigrationScriptExecutor : PostgresqlScriptExecutor
         catch (PostgresException e)
         {
             var migration = (Script)script;
-            var aftermath = migration.RunsInTransaction
+            var aftermath = migration.Kind == ScriptKind.Repeatable
+                ? "The repeatable group was rolled back: no repeatable script's change or journal row from this run stays; versioned scripts before it stay applied."
+                : migration.RunsInTransaction
                 ? "It was rolled back; scripts before it stay applied."
                 : "It runs without a transaction: statements before that line were committed; the script is written to be re-run.";
             throw new ScriptFailedException(

@@ -12,11 +12,13 @@ public sealed record MigrateOptions(bool DryRun, TimeSpan LockTimeout);
 /// <summary>
 /// <c>metrics migrate</c> around DbUp's upgrade engine. Ours: the app-table pre-flight, the
 /// migrate advisory lock held on the session DbUp runs on, refusing drift and unknown variables
-/// before anything runs, and the dry run. DbUp's: ordering, running each script in its own
-/// transaction with its journal row, stopping at the first failure (earlier scripts stay applied,
-/// the failed one is rolled back and not journaled). Never throws for a failed script, drift,
-/// missing app tables or a held lock: it returns a <see cref="MigrationResult"/>. Connection
-/// failures propagate as Npgsql exceptions for the caller to describe.
+/// before anything runs, ending the repeatable group's one transaction (committed when DbUp's
+/// upgrade succeeded, rolled back when it failed), and the dry run. DbUp's: ordering, running each
+/// script with its journal row, stopping at the first failure (earlier versioned scripts stay
+/// applied; the failed script is rolled back, and with it the whole repeatable group when it is
+/// one of them). Never throws for a failed script, drift, missing app tables or a held lock: it
+/// returns a <see cref="MigrationResult"/>. Connection failures propagate as Npgsql exceptions for
+/// the caller to describe.
 /// </summary>
 public sealed class Migrator(DatabaseTarget target, ScriptSource source, TextWriter output, string readerRole = ScriptVariables.DefaultReaderRole, TextWriter? verboseLog = null)
 {
@@ -41,9 +43,10 @@ public sealed class Migrator(DatabaseTarget target, ScriptSource source, TextWri
                 "Wait for it to finish, or raise --lock-timeout.");
         }
 
+        var session = new MigrationSession(connection);
         try
         {
-            var engine = BuildEngine(new MigrationSession(connection));
+            var engine = BuildEngine(session);
             var plan = MigrationPlan.Read(engine, new Journal(connection));
             if (plan.Drifted.Count > 0)
                 return DriftResult(plan);
@@ -51,19 +54,45 @@ public sealed class Migrator(DatabaseTarget target, ScriptSource source, TextWri
                 return unknown;
             var started = Stopwatch.GetTimestamp();
             var upgrade = engine.PerformUpgrade();
-            var scripts = upgrade.Scripts.Cast<Script>().ToList();
-            if (upgrade.Successful)
-                return new MigrationResult(MigrationOutcome.Succeeded, scripts, Stopwatch.GetElapsedTime(started));
-            if (upgrade.Error is ScriptFailedException failed)
-                return new MigrationResult(MigrationOutcome.ScriptFailed, scripts, Stopwatch.GetElapsedTime(started), failed.Message);
-            ExceptionDispatchInfo.Capture(upgrade.Error).Throw();
-            throw new UnreachableException();
+            return EndGroup(session, upgrade, started);
         }
         finally
         {
+            // no-op once the group is committed; otherwise ends it before the lock is released on the same session
+            session.RollBackGroup();
             if (connection.State == System.Data.ConnectionState.Open)
                 await AdvisoryLocks.ReleaseAsync(connection, AdvisoryLocks.MigrateKey);
         }
+    }
+
+    /// <summary>
+    /// Commits the repeatable group when DbUp's upgrade succeeded, or rolls it back when it failed;
+    /// the result lists the scripts that stay applied.
+    /// </summary>
+    private static MigrationResult EndGroup(MigrationSession session, DatabaseUpgradeResult upgrade, long started)
+    {
+        var scripts = upgrade.Scripts.Cast<Script>().ToList();
+        var versioned = scripts.Where(script => script.Kind == ScriptKind.Versioned).ToList();
+        if (upgrade.Successful)
+        {
+            try
+            {
+                session.CommitGroup();
+            }
+            catch (PostgresException e)
+            {
+                return new MigrationResult(MigrationOutcome.ScriptFailed, versioned, Stopwatch.GetElapsedTime(started),
+                    $"the repeatable group failed as it was committed: {e.MessageText} (SQLSTATE {e.SqlState}). " +
+                    "The repeatable group was rolled back: no repeatable script's change or journal row from this run stays; versioned scripts before it stay applied. " +
+                    "Fix the cause and run migrate again.");
+            }
+            return new MigrationResult(MigrationOutcome.Succeeded, scripts, Stopwatch.GetElapsedTime(started));
+        }
+        session.RollBackGroup();
+        if (upgrade.Error is ScriptFailedException failed)
+            return new MigrationResult(MigrationOutcome.ScriptFailed, versioned, Stopwatch.GetElapsedTime(started), failed.Message);
+        ExceptionDispatchInfo.Capture(upgrade.Error).Throw();
+        throw new UnreachableException();
     }
 
     private UpgradeEngine BuildEngine(MigrationSession session)
@@ -86,9 +115,15 @@ public sealed class Migrator(DatabaseTarget target, ScriptSource source, TextWri
             return DriftResult(plan);
         if (FindUnknownVariable(plan) is { } unknown)
             return unknown;
+        var group = plan.Pending.Where(script => script.Kind == ScriptKind.Repeatable).ToList();
         foreach (var script in plan.Pending)
         {
-            output.WriteLine($"-- ==== {script.Name} ({script.KindName}, {(script.RunsInTransaction ? "in one transaction" : "no transaction")}) ====");
+            if (script == group.FirstOrDefault())
+                output.WriteLine($"-- ==== the repeatable group: these {group.Count} script(s) run in this order in ONE transaction; if one fails, none of them is applied ====");
+            var transaction = script.Kind == ScriptKind.Repeatable ? "in the group's transaction"
+                : script.RunsInTransaction ? "in one transaction"
+                : "no transaction";
+            output.WriteLine($"-- ==== {script.Name} ({script.KindName}, {transaction}) ====");
             output.WriteLine(_variables.Process(script.Contents).TrimEnd());
             output.WriteLine();
         }
