@@ -1,4 +1,3 @@
--- metrics:rerun-with-migrations
 -- The analysts' read-only role (script variable reader_role: metrics_reader unless
 -- `metrics migrate --reader-role` names another): NOLOGIN, USAGE on schema metrics and SELECT
 -- on each of its views and materialized views. Nothing else: not the app tables (they hold
