@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Metrics.Runner.Migrations;
 using Metrics.Tests.Infrastructure;
 using Xunit;
 using Xunit.Sdk;
@@ -9,7 +10,8 @@ namespace Metrics.Tests.Docs;
 /// Every error, warning and note a page quotes (`error: ...` in backticks, or a line of an output
 /// block), and every line of the runner's usual output an output block shows (refreshed as of ...),
 /// is what the runner prints: its text is made of the runner's own messages (string literals
-/// of runner/ and the RAISE WARNINGs of db/repeatable, an interpolated value matching anything)
+/// of runner/ and the RAISE WARNINGs of the repeatable scripts (db/functions, views, procedures,
+/// triggers, grants), an interpolated value matching anything)
 /// and of what the command tree prints for a misspelt option, provoked here. A placeholder such as
 /// <c>&lt;reason&gt;</c> or <c>...</c> stands where the runner puts a value.
 /// </summary>
@@ -117,8 +119,10 @@ public partial class Quoted_messages
         foreach (var file in Directory.EnumerateFiles(Path.Combine(Checkout.Root, "runner"), "*.cs", SearchOption.AllDirectories))
             if (!file.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") && !file.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}"))
                 templates.AddRange(MessageTemplate.FromCSharp(Path.GetRelativePath(Checkout.Root, file), await File.ReadAllTextAsync(file)));
-        foreach (var file in Directory.EnumerateFiles(Path.Combine(Checkout.Root, "db", "repeatable"), "*.sql"))
-            templates.AddRange(MessageTemplate.FromSql(Path.GetRelativePath(Checkout.Root, file), await File.ReadAllTextAsync(file)));
+        foreach (var folder in ScriptSource.Folders.Where(folder => folder != ScriptSource.VersionedFolder))
+            if (Directory.Exists(Path.Combine(Checkout.Root, "db", folder)))
+                foreach (var file in Directory.EnumerateFiles(Path.Combine(Checkout.Root, "db", folder), "*.sql"))
+                    templates.AddRange(MessageTemplate.FromSql(Path.GetRelativePath(Checkout.Root, file), await File.ReadAllTextAsync(file)));
         // System.CommandLine's own message for a misspelt option
         var misspelt = await CliRun.RunAsync(["--bogus"]);
         templates.AddRange(misspelt.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries)

@@ -37,13 +37,13 @@ public class Migrate : IClassFixture<TestDatabase>
         using var scripts = new ScriptFolder()
             .Migration("0010_fill_things.sql", "insert into metrics.things values (2), (3);")
             .Migration("0002_create_things.sql", "create table metrics.things (id int primary key);\ninsert into metrics.things values (1);")
-            .Repeatable("counts.sql", "create or replace view metrics.thing_count as select count(*) as things from metrics.things;");
+            .View("thing_count.sql", "drop view if exists metrics.thing_count;\ncreate view metrics.thing_count as select count(*) as things from metrics.things;");
 
         var run = await RunAsync("migrate", connection, scripts);
 
         Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
         var order = run.Output.Split('\n').Where(l => l.StartsWith("applying")).Select(l => l.Split(' ')[1]).ToList();
-        Assert.Equal(["0002_create_things.sql", "0010_fill_things.sql", "counts.sql"], order);
+        Assert.Equal(["0002_create_things.sql", "0010_fill_things.sql", "views/thing_count.sql"], order);
         await using var db = new NpgsqlConnection(connection);
         Assert.Equal(3, await db.ExecuteScalarAsync<int>("select things from metrics.thing_count"));
     }
@@ -54,7 +54,7 @@ public class Migrate : IClassFixture<TestDatabase>
         var connection = await FreshDatabaseAsync();
         using var scripts = new ScriptFolder()
             .Migration("0001_create_things.sql", "create table metrics.things (id int);")
-            .Repeatable("view.sql", "create or replace view metrics.v as select 1 as one;");
+            .View("v.sql", "create or replace view metrics.v as select 1 as one;");
         await RunAsync("migrate", connection, scripts);
 
         var second = await RunAsync("migrate", connection, scripts);
@@ -62,21 +62,6 @@ public class Migrate : IClassFixture<TestDatabase>
         Assert.Equal(ExitCodes.Success, second.ExitCode);
         Assert.Contains("nothing pending", second.Output);
         Assert.DoesNotContain("applying", second.Output);
-    }
-
-    [Fact]
-    public async Task Reruns_a_repeatable_script_only_when_it_changes()
-    {
-        var connection = await FreshDatabaseAsync();
-        using var scripts = new ScriptFolder().Repeatable("view.sql", "create or replace view metrics.v as select 1 as one;");
-        await RunAsync("migrate", connection, scripts);
-        scripts.Repeatable("view.sql", "create or replace view metrics.v as select 2 as one;");
-
-        var run = await RunAsync("migrate", connection, scripts);
-
-        Assert.Contains("applying view.sql", run.Output);
-        await using var db = new NpgsqlConnection(connection);
-        Assert.Equal(2, await db.ExecuteScalarAsync<int>("select one from metrics.v"));
     }
 
     [Fact]
@@ -190,6 +175,33 @@ public class Migrate : IClassFixture<TestDatabase>
         Assert.Contains("create view metrics.v as select count(*) as n from \"public\".\"DashboardFact\";", run.Output);
         await using var db = new NpgsqlConnection(connection);
         Assert.False(await db.ExecuteScalarAsync<bool>("select exists (select from pg_namespace where nspname = 'metrics')"));
+    }
+
+    [Fact]
+    public async Task Dry_run_prints_the_whole_repeatable_group_as_one_transaction_and_changes_nothing()
+    {
+        var connection = await FreshDatabaseAsync();
+        using var scripts = new ScriptFolder()
+            .Migration("0001_create_t.sql", "create table metrics.t (id int);")
+            .Function("one.sql", "create or replace function metrics.one() returns int language sql as $$ select 1 $$;")
+            .View("v.sql", "drop view if exists metrics.v;\ncreate view metrics.v as select metrics.one() as one;");
+        await RunAsync("migrate", connection, scripts);
+        scripts.Migration("0002_create_u.sql", "create table metrics.u (id int);");
+
+        var run = await RunAsync("migrate", connection, scripts, "--dry-run");
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+        var headers = run.Output.Split('\n').Where(line => line.StartsWith("-- ====", StringComparison.Ordinal)).ToList();
+        Assert.Equal(
+            [
+                "-- ==== 0002_create_u.sql (versioned, in one transaction) ====",
+                "-- ==== the repeatable group: these 2 script(s) run in this order in ONE transaction; if one fails, none of them is applied ====",
+                "-- ==== functions/one.sql (repeatable, in the group's transaction) ====",
+                "-- ==== views/v.sql (repeatable, in the group's transaction) ====",
+            ],
+            headers);
+        Assert.Contains("-- dry run: 3 script(s) would run; nothing was changed.", run.Output);
+        Assert.False(await TableExistsAsync(connection, "metrics.u"));
     }
 
     [Fact]

@@ -101,7 +101,7 @@ public class Concurrency_and_load
 
         foreach (var (first, second) in new[] { ("refresh", "migrate"), ("migrate", "refresh") })
         {
-            // migrate has work to do: the repeatable scripts run again when their journal rows are gone
+            // migrate has work to do: with the repeatable scripts' journal rows gone, the whole repeatable group runs again
             await connection.ExecuteAsync("delete from metrics.schema_journal where script_name !~ '^[0-9]'");
             var runs = new Dictionary<string, Task<(CliRun Run, TimeSpan Took)>>();
             runs[first] = TimedAsync(Command(first, db, slow: true));
