@@ -5,8 +5,8 @@
 -- metrics.refresh_run, not schema metrics_staging. An analyst's own login becomes a member:
 -- GRANT metrics_reader TO alice;
 --
--- Re-runs whenever any other script runs (header marker above), so a view added by a later
--- migration is granted in the same `metrics migrate`. When the role is missing and the
+-- Runs last in the repeatable group, which runs whole whenever any script runs, so every view
+-- (re)created by the same `metrics migrate` is granted again. When the role is missing and the
 -- migrating user may not create roles, it skips with a WARNING (printed by `metrics migrate`)
 -- naming the two statements a DBA runs instead (also in docs/analysts.md).
 

@@ -33,7 +33,7 @@ public sealed record Freshness(LastRefresh? Last, IReadOnlyList<ViewRowCount> Vi
     /// <summary>Null when the metrics schema is not (fully) migrated: nothing to report yet.</summary>
     public static async Task<Freshness?> ReadAsync(NpgsqlConnection connection)
     {
-        if (!await connection.ExecuteScalarAsync<bool>("select to_regclass('metrics_staging.newest_fact') is not null"))
+        if (!await connection.ExecuteScalarAsync<bool>("select to_regprocedure('metrics_staging.newest_fact()') is not null"))
             return null;
         var last = await connection.QuerySingleOrDefaultAsync<LastRefresh?>(
             """
@@ -57,7 +57,7 @@ public sealed record Freshness(LastRefresh? Last, IReadOnlyList<ViewRowCount> Vi
         var (newestWindowEnd, now) = await connection.QuerySingleAsync<(DateTime?, DateTime)>(
             """
             select case when count(window_end) = 3 then min(window_end) end at time zone 'UTC', now() at time zone 'UTC'
-            from metrics_staging.newest_fact
+            from metrics_staging.newest_fact()
             """);
         return new Freshness(last, views, newestWindowEnd, now);
     }
