@@ -135,12 +135,15 @@ bench() {
   ensure_dotnet
   ensure_postgres
   [ -x /usr/bin/time ] || { echo "the benchmark measures the runner's memory with /usr/bin/time: install it (apt-get install -y time)" >&2; exit 1; }
+  local pgbench
+  pgbench="$(pg_bindir)/pgbench"
+  [ -x "$pgbench" ] || { echo "the benchmark measures the trigger overhead with pgbench, not found next to initdb: $pgbench" >&2; exit 1; }
   log "building the metrics runner and the benchmark"
   dotnet build runner -c "$configuration" -nologo -v quiet >/dev/null
   dotnet build bench/Metrics.Bench -c "$configuration" -nologo -v quiet >/dev/null
   log "starting a throwaway PostgreSQL (${bench_server_settings[*]})"
   start_throwaway_postgres "${bench_server_settings[@]}"
-  dotnet "bench/Metrics.Bench/bin/$configuration/net10.0/metrics-bench.dll" --host "$PG_DIR" --runner "$runner_dll" \
+  dotnet "bench/Metrics.Bench/bin/$configuration/net10.0/metrics-bench.dll" --host "$PG_DIR" --runner "$runner_dll" --pgbench "$pgbench" \
     --doc docs/performance.md --command "./build.sh bench${*:+ $*}" "$@"
   log "done; the throwaway server is removed"
 }

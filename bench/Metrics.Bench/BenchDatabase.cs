@@ -64,6 +64,27 @@ internal sealed class BenchDatabase : IAsyncDisposable
         return clock.Elapsed;
     }
 
+    /// <summary>
+    /// The app updates one old row: the first chatwoot.escalations row created on or after
+    /// <paramref name="from"/> gets a new "updatedAt". Returns the UTC day of its "createdAt".
+    /// </summary>
+    public async Task<DateOnly> TouchOldEscalationAsync(DateOnly from)
+    {
+        await using var connection = await DataSource.OpenConnectionAsync();
+        await using var command = new NpgsqlCommand("""
+            update "DashboardFact" set "updatedAt" = now()
+            where id = (select id from "DashboardFact"
+                        where "factType" = 'chatwoot.escalations' and "createdAt" >= $1
+                        order by "createdAt" limit 1)
+            returning "createdAt"::date
+            """, connection);
+        command.Parameters.AddWithValue(from);
+        await using var reader = await command.ExecuteReaderAsync();
+        return await reader.ReadAsync()
+            ? reader.GetFieldValue<DateOnly>(0)
+            : throw new InvalidOperationException($"no chatwoot.escalations row created on or after {from:yyyy-MM-dd} to update");
+    }
+
     /// <summary>What autovacuum would have done to a history loaded over weeks: hint bits, visibility map, statistics.</summary>
     public async Task VacuumAnalyzeAsync()
     {

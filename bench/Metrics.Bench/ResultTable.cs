@@ -5,7 +5,7 @@ namespace Metrics.Bench;
 
 /// <summary>
 /// The benchmark's one table: each measure with its value, its ratio to the floor F (for
-/// times), and the target of issue 8 it is held to, if any, with met / not met.
+/// times), and the target of issue 16 it is held to, if any, with met / not met.
 /// </summary>
 internal sealed class ResultTable(TimeSpan floor)
 {
@@ -16,7 +16,7 @@ internal sealed class ResultTable(TimeSpan floor)
     public void AddTime(string measure, TimeSpan time, Target? target = null) =>
         _rows.Add(new Row(measure, FormatTime(time), (time / floor).ToString("0.000", CultureInfo.InvariantCulture), target));
 
-    public void AddValue(string measure, string value) => _rows.Add(new Row(measure, value, "", null));
+    public void AddValue(string measure, string value, Target? target = null) => _rows.Add(new Row(measure, value, "", target));
 
     public int TargetsMet => _rows.Count(row => row.Target is { Met: true });
     public int Targets => _rows.Count(row => row.Target is not null);
@@ -39,8 +39,10 @@ internal sealed class ResultTable(TimeSpan floor)
     private sealed record Row(string Measure, string Value, string RatioToFloor, Target? Target);
 }
 
-/// <summary>A target of issue 8, point 3, as text, and whether the measure meets it.</summary>
+/// <summary>A target of issue 16 as text, and whether the measure meets it.</summary>
 internal sealed record Target(string Text, bool Met)
 {
     public static Target AtMost(TimeSpan limit, string text, TimeSpan value) => new(text, value <= limit);
+
+    public static Target AtMost(double limit, string text, double value) => new(text, value <= limit);
 }
