@@ -1,6 +1,8 @@
 -- The newest aggregate fact of each metric type, written once: for the *_current views and for
 -- `metrics status`. A function rather than a view: its SQL is not dependency-tracked, so it pins
--- no column of the app's "DashboardFact" (the app's own ALTER TABLE stays possible).
+-- no column of the app's "DashboardFact" (the app's own ALTER TABLE stays possible). Security
+-- definer, as a view would be: analysts read the current views but not "DashboardFact"; it
+-- returns only our own aggregate facts. The search_path is pinned as for every definer function.
 
 create or replace function metrics_staging.newest_fact()
 returns table (
@@ -9,6 +11,8 @@ returns table (
 )
 language sql
 stable
+security definer
+set search_path = pg_catalog, pg_temp
 as $$
     select distinct on (fact."factType")
         fact."factType",

@@ -19,6 +19,8 @@
 
 -- Step 2: adds the keys of the partials of input_kind on the days [first_day, end_day) to the
 -- refresh's pg_temp.affected_shop / affected_breach / affected_page.
+drop procedure if exists metrics_staging.parse_days(text, date, date, date, bigint);
+
 create or replace procedure metrics_staging.record_keys(input_kind text, first_day date, end_day date)
 language plpgsql
 as $procedure$
@@ -54,26 +56,44 @@ $procedure$;
 comment on procedure metrics_staging.record_keys(text, date, date) is
     'Internal to metrics.refresh: adds the shops, breaches and landing pages of the partials of one input kind on the UTC days [first_day, end_day) to the refresh''s pg_temp.affected_* tables.';
 
--- Step 2: replaces the partials and parse issues of input_kind on the days [first_day, end_day)
--- by the parse of the app rows of [first_day, parse_end) (parse_end <= end_day: days at or after
--- the horizon are not parsed yet), and adds the number of app rows parsed to parsed_rows.
-create or replace procedure metrics_staging.parse_days(input_kind text, first_day date, end_day date, parse_end date, inout parsed_rows bigint)
+-- Step 2: deletes the partials and parse issues of input_kind on the days [first_day, end_day).
+-- Every range of a refresh is forgotten before any is parsed again: a row moved from one day to
+-- another must not meet its old parse.
+create or replace procedure metrics_staging.forget_days(input_kind text, first_day date, end_day date)
 language plpgsql
 as $procedure$
 begin
     delete from metrics_staging.parse_issue as issue
-    where issue.input_kind = parse_days.input_kind
+    where issue.input_kind = forget_days.input_kind
       and issue.source_created_at >= first_day::timestamp at time zone 'UTC'
       and issue.source_created_at < end_day::timestamp at time zone 'UTC';
-
     if input_kind = 'session' then
         delete from metrics_staging.session_day where day >= first_day and day < end_day;
-        insert into metrics_staging.session_day (shop_domain, day, first_opened_at)
-        select shop_domain, day, first_opened_at from metrics_staging.parse_sessions(first_day, parse_end);
     elsif input_kind = 'escalation' then
         delete from metrics_staging.breach_day where day >= first_day and day < end_day;
+    elsif input_kind = 'anomaly' then
+        delete from metrics_staging.anomaly_day where day >= first_day and day < end_day;
+    else
+        delete from metrics_staging.decision_day where day >= first_day and day < end_day;
+    end if;
+end
+$procedure$;
+
+comment on procedure metrics_staging.forget_days(text, date, date) is
+    'Internal to metrics.refresh: deletes the partials and parse issues of one input kind on the UTC days [first_day, end_day).';
+
+-- Step 2: inserts the partials and parse issues of the app rows of input_kind created in
+-- [first_day, end_day), and adds the number of app rows parsed to parsed_rows.
+create or replace procedure metrics_staging.parse_days(input_kind text, first_day date, end_day date, inout parsed_rows bigint)
+language plpgsql
+as $procedure$
+begin
+    if input_kind = 'session' then
+        insert into metrics_staging.session_day (shop_domain, day, first_opened_at)
+        select shop_domain, day, first_opened_at from metrics_staging.parse_sessions(first_day, end_day);
+    elsif input_kind = 'escalation' then
         with parsed as (
-            select * from metrics_staging.parse_escalations(first_day, parse_end)
+            select * from metrics_staging.parse_escalations(first_day, end_day)
         ),
 
         issue as (
@@ -89,9 +109,8 @@ begin
         where breached_at is not null
         group by shop_domain, conversation_id, day;
     elsif input_kind = 'anomaly' then
-        delete from metrics_staging.anomaly_day where day >= first_day and day < end_day;
         with parsed as (
-            select * from metrics_staging.parse_anomalies(first_day, parse_end)
+            select * from metrics_staging.parse_anomalies(first_day, end_day)
         ),
 
         issue as (
@@ -107,9 +126,8 @@ begin
         where landing_page is not null
         group by shop_domain, landing_page, range_end, day;
     else
-        delete from metrics_staging.decision_day where day >= first_day and day < end_day;
         with parsed as (
-            select * from metrics_staging.parse_decisions(first_day, parse_end)
+            select * from metrics_staging.parse_decisions(first_day, end_day)
         ),
 
         issue as (
@@ -127,7 +145,7 @@ begin
     parsed_rows := parsed_rows + case input_kind
         when 'decision' then (
             select count(*) from ${app_schema}."DecisionLog"
-            where scope = 'ops' and "createdAt" >= first_day and "createdAt" < parse_end)
+            where scope = 'ops' and "createdAt" >= first_day and "createdAt" < end_day)
         else (
             select count(*) from ${app_schema}."DashboardFact"
             where "factType" = case input_kind
@@ -135,13 +153,13 @@ begin
                     when 'escalation' then 'chatwoot.escalations'
                     else 'ga.sessions.anomalies'
                 end
-              and "createdAt" >= first_day and "createdAt" < parse_end)
+              and "createdAt" >= first_day and "createdAt" < end_day)
     end;
 end
 $procedure$;
 
-comment on procedure metrics_staging.parse_days(text, date, date, date, bigint) is
-    'Internal to metrics.refresh: replaces the partials and parse issues of one input kind on the UTC days [first_day, end_day) by the parse of the app rows created in [first_day, parse_end); adds the app rows parsed to parsed_rows.';
+comment on procedure metrics_staging.parse_days(text, date, date, bigint) is
+    'Internal to metrics.refresh: inserts the partials and parse issues of the app rows of one input kind created on the UTC days [first_day, end_day); adds the app rows parsed to parsed_rows.';
 
 -- Step 3: derives again, as of cutoff, the entities whose keys are in pg_temp.affected_*, then
 -- the daily aggregates of every day those entities were or are on. The entity rules (first
@@ -418,14 +436,18 @@ begin
         select input_kind, min(day), max(day) + 1 from island group by input_kind, island;
     end if;
 
-    -- 2. Parse those days, noting the keys of their old and new partials before the cutoff, and
-    -- the keys of the days the cutoff moved over (they count now, or no longer count).
-    -- (A full refresh noted every entity already.)
+    -- 2. Parse those days, noting the keys of their old partials (before the previous cutoff: the
+    -- entities shown now) and of their new ones (before this cutoff), then the keys of the days
+    -- the cutoff moved over (they count now, or no longer count). A full refresh noted every
+    -- entity shown already.
     for pending in select * from pg_temp.parse_range loop
         if mode <> 'full' then
-            call metrics_staging.record_keys(pending.input_kind, pending.first_day, least(pending.end_day, cutoff_day));
+            call metrics_staging.record_keys(pending.input_kind, pending.first_day, least(pending.end_day, previous_cutoff_day));
         end if;
-        call metrics_staging.parse_days(pending.input_kind, pending.first_day, pending.end_day, least(pending.end_day, horizon), parsed_rows);
+        call metrics_staging.forget_days(pending.input_kind, pending.first_day, pending.end_day);
+    end loop;
+    for pending in select * from pg_temp.parse_range loop
+        call metrics_staging.parse_days(pending.input_kind, pending.first_day, least(pending.end_day, horizon), parsed_rows);
         call metrics_staging.record_keys(pending.input_kind, pending.first_day, least(pending.end_day, cutoff_day));
     end loop;
     if mode <> 'full' and previous_cutoff_day <> cutoff_day then

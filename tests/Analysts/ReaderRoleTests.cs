@@ -33,7 +33,7 @@ public class Reader_role
             Assert.Equal(4, await analyst.ExecuteScalarAsync<long>("select total_active_shops from metrics.activation_current"));
             Assert.True(await analyst.ExecuteScalarAsync<long>("select count(*) from metrics.activation_daily") > 0);
 
-            foreach (var table in new[] { "public.\"DashboardFact\"", "public.\"DecisionLog\"", "metrics.schema_journal", "metrics.refresh_run", "metrics_staging.escalation_breach" })
+            foreach (var table in new[] { "public.\"DashboardFact\"", "public.\"DecisionLog\"", "metrics.schema_journal", "metrics.refresh_run", "metrics_staging.breach_day" })
             {
                 var denied = await Assert.ThrowsAsync<PostgresException>(() => analyst.ExecuteScalarAsync<long>($"select count(*) from {table}"));
                 Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, denied.SqlState);

@@ -9,7 +9,8 @@ namespace Metrics.Tests.Refresh;
 
 /// <summary>
 /// The incremental refresh gives what a full rebuild gives: random sequences of inserts,
-/// updates (also through metrics.backfill_chatwoot) and deletes of app rows, interleaved with
+/// updates (also through metrics.backfill_chatwoot, and of "createdAt", which moves a row to
+/// another UTC day, before or after the cutoff) and deletes of app rows, interleaved with
 /// refreshes at increasing and sometimes decreasing as-of days. After each refresh every view
 /// and every written fact is compared with a full rebuild as of the same instant, run in a
 /// transaction that is rolled back so that the next step goes on from the incremental state.
@@ -117,7 +118,7 @@ public class Incremental_refresh
 
         public async Task ChangeSomethingAsync()
         {
-            switch (_random.Next(10))
+            switch (_random.Next(11))
             {
                 case 0:
                     await InsertFactAsync("dashboard.session.opened", """{"openedAt": "x"}""", null);
@@ -157,6 +158,16 @@ public class Incremental_refresh
                         """
                         update "DecisionLog" set "createdAt" = @createdAt::timestamp
                         where id = (select id from "DecisionLog" order by md5(id::text || @seed) limit 1)
+                        """,
+                        new { createdAt = Instant(), seed = _random.Next().ToString(CultureInfo.InvariantCulture) });
+                    break;
+                case 9:
+                    // moves a row to another UTC day: across days already parsed, and across the cutoff
+                    _log.Append("update a fact's time; ");
+                    await connection.ExecuteAsync(
+                        """
+                        update "DashboardFact" set "createdAt" = @createdAt::timestamp
+                        where id = (select id from "DashboardFact" where "shopDomain" <> '__aggregate__' order by md5(id::text || @seed) limit 1)
                         """,
                         new { createdAt = Instant(), seed = _random.Next().ToString(CultureInfo.InvariantCulture) });
                     break;

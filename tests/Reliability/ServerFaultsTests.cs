@@ -59,7 +59,7 @@ public class Server_faults
     }
 
     [OwnServerFact]
-    public async Task A_crash_empties_the_parsed_rows_and_the_next_refresh_parses_every_row_again()
+    public async Task A_crash_empties_the_partials_and_the_next_refresh_parses_every_day_again()
     {
         var server = await LocalPostgres.StartAsync();
         try
@@ -78,8 +78,8 @@ public class Server_faults
             await db.OpenAsync();
             const string ParsedRows = """
                 select (select count(*) from metrics_staging.parse_state)
-                     + (select count(*) from metrics_staging.session_input) + (select count(*) from metrics_staging.decision_input)
-                     + (select count(*) from metrics_staging.breach_input) + (select count(*) from metrics_staging.anomaly_input)
+                     + (select count(*) from metrics_staging.session_day) + (select count(*) from metrics_staging.decision_day)
+                     + (select count(*) from metrics_staging.breach_day) + (select count(*) from metrics_staging.anomaly_day)
                 """;
             Assert.Equal(0, await db.ExecuteScalarAsync<long>(ParsedRows));
             Assert.Equal(before, await MetricsResults.ReadAsync(db));

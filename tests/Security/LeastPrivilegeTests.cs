@@ -114,8 +114,8 @@ public class Least_privilege
                    or (n.nspname = 'public' and c.relkind = 'r')
                 order by 1
                 """)).ToList();
-            foreach (var table in new[] { "metrics_staging.session_input", "metrics_staging.decision_input", "metrics_staging.breach_input",
-                         "metrics_staging.anomaly_input", "metrics_staging.parse_issue", "metrics_staging.fact_change", "metrics_staging.decision_change",
+            foreach (var table in new[] { "metrics_staging.session_day", "metrics_staging.decision_day", "metrics_staging.breach_day",
+                         "metrics_staging.anomaly_day", "metrics_staging.parse_issue", "metrics_staging.changed_day",
                          "metrics_staging.shop_activation", "metrics.schema_journal", "metrics.refresh_run", "public.\"DashboardFact\"", "public.\"DecisionLog\"" })
                 Assert.Contains(table, hidden);
             foreach (var table in hidden)
