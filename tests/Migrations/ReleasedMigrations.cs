@@ -18,5 +18,7 @@ public static class ReleasedMigrations
         ("0006_create_daily_and_current_views.sql", "d9baae873b16d819f968e3bd12f4f5ebae75a7282a8e81a16c729e8fb16e6f80", "33a257d"),
         ("0007_create_app_table_indexes.sql", "17d9ad3445228b8b6bc57775f232e4a3a337ea6f2c79cdde982da84cac0f2213", "33a257d"),
         ("0008_create_incremental_refresh_tables.sql", "c9a8620cadf8c7e2a51fef7898a16baef9eb36d75535a81cc93ff2556d94e856", "cdefcea"),
+        ("0009_parse_each_escalation_value_once.sql", "bb07d478e9a9e813fa9b0e6b1f2c9133be20b26ca4c252a7019a8867d3f0537d", "cc11dc5"),
+        ("0010_unlogged_parsed_rows.sql", "c99500aa82b85bb48b8480cc3bb5e92a360808e66c02a6819dbf0017d2f2a26e", "cc11dc5"),
     ];
 }
