@@ -118,9 +118,8 @@ public sealed class RefreshCommand : Command
 
     private static string DescribeMode(RefreshResult result) => result.Mode switch
     {
-        "rebuild" => $"every entity derived again, as of a day before the last refresh; {result.ChangedRows} changed app rows parsed",
         "full" => $"full rebuild: all {result.ChangedRows} app input rows parsed",
-        _ => $"incremental: {result.ChangedRows} new or changed app rows parsed",
+        _ => $"incremental: {result.ChangedRows} app rows of new or changed UTC days parsed",
     };
 
     /// <summary>A backfill that stopped says what it wrote and how to go on; --json prints the result object.</summary>

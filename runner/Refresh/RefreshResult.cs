@@ -27,7 +27,7 @@ public sealed record RefreshResult(RefreshOutcome Outcome, DateTimeOffset AsOf, 
     public DateTime? WindowEnd { get; init; }
     public int DataQualityIssues { get; init; }
 
-    /// <summary>How the refresh ran (metrics.refresh_run.refresh_mode): incremental, rebuild or full.</summary>
+    /// <summary>How the refresh ran (metrics.refresh_run.refresh_mode): incremental or full.</summary>
     public string? Mode { get; init; }
 
     /// <summary>App input rows the refresh parsed (metrics.refresh_run.changed_rows).</summary>

@@ -7,13 +7,11 @@ using Xunit;
 namespace Metrics.Tests.Migrations;
 
 /// <summary>
-/// The runner of the first release (commit 33a257d, before DbUp), built from this repository's
-/// history into a temp folder, together with that release's db/ scripts.
+/// The runner of a past release, built from this repository's history into a temp folder,
+/// together with that release's db/ scripts.
 /// </summary>
-public sealed class FirstReleaseRunner : IAsyncLifetime
+public abstract class ReleaseRunner(string commit) : IAsyncLifetime
 {
-    public const string Commit = "33a257d";
-
     private readonly string _directory = Directory.CreateTempSubdirectory("metrics-release-").FullName;
 
     public string Scripts => Path.Combine(_directory, "db");
@@ -23,7 +21,7 @@ public sealed class FirstReleaseRunner : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var archive = Path.Combine(_directory, "release.tar");
-        await RequireSuccess(ProcessRun.RunAsync("git", ["archive", "--output", archive, Commit, "runner", "db"], TimeSpan.FromMinutes(1)));
+        await RequireSuccess(ProcessRun.RunAsync("git", ["archive", "--output", archive, commit, "runner", "db"], TimeSpan.FromMinutes(1)));
         await RequireSuccess(ProcessRun.RunAsync("tar", ["-xf", archive, "-C", _directory], TimeSpan.FromMinutes(1)));
         await RequireSuccess(ProcessRun.RunAsync("dotnet",
             ["build", Path.Combine(_directory, "runner"), "-c", "Release", "-o", Path.Combine(_directory, "out"), "-nologo", "-v", "quiet"],
@@ -39,13 +37,19 @@ public sealed class FirstReleaseRunner : IAsyncLifetime
     public Task<ProcessRun> RunAsync(params string[] arguments) =>
         ProcessRun.RunAsync("dotnet", [RunnerDll, .. arguments], TimeSpan.FromMinutes(5));
 
-    private static async Task RequireSuccess(Task<ProcessRun> run)
+    private async Task RequireSuccess(Task<ProcessRun> run)
     {
         var result = await run;
         if (result.ExitCode != 0)
-            throw new InvalidOperationException($"building the first release's runner failed (a clone with its history is needed):\n{result}");
+            throw new InvalidOperationException($"building the runner of {commit} failed (a clone with its history is needed):\n{result}");
     }
 }
+
+/// <summary>The first release (commit 33a257d, before DbUp).</summary>
+public sealed class FirstReleaseRunner() : ReleaseRunner("33a257d");
+
+/// <summary>The last main before the refresh by UTC day (commit cc11dc5, migrations 0001-0010, parsed rows per app row).</summary>
+public sealed class PerRowRefreshRunner() : ReleaseRunner("cc11dc5");
 
 /// <summary>A database migrated by the first release's own runner, then handed to this one: a DBA notices nothing.</summary>
 public class Upgrading_from_the_first_release : IClassFixture<FirstReleaseRunner>
@@ -106,5 +110,50 @@ public class Upgrading_from_the_first_release : IClassFixture<FirstReleaseRunner
         return (await db.QueryAsync<string>(
             "select journal::text from metrics.schema_journal as journal where @kind is null or script_kind = @kind order by script_name",
             new { kind })).ToList();
+    }
+}
+
+/// <summary>
+/// A database that the last per-row release migrated and refreshed, then handed to this runner:
+/// migrate needs no manual step, the next refresh parses every day once and says so, and the
+/// results equal those of a database this version migrated from scratch.
+/// </summary>
+public class Upgrading_a_refreshed_database_of_the_per_row_release : IClassFixture<PerRowRefreshRunner>
+{
+    private const string AsOf = "2025-10-05T02:00:00Z";
+
+    private readonly PerRowRefreshRunner _release;
+
+    public Upgrading_a_refreshed_database_of_the_per_row_release(PerRowRefreshRunner release) => _release = release;
+
+    [Fact]
+    public async Task Refreshes_in_full_once_and_gives_what_a_fresh_database_gives()
+    {
+        await using var upgraded = await MetricsDatabase.CreateUnmigratedAsync();
+        await using var fresh = await MetricsDatabase.CreateAsync();
+        foreach (var db in new[] { upgraded, fresh })
+        {
+            await using var app = await db.OpenAsync();
+            await new Metrics.Tests.Reliability.FuzzedAppData(seed: 3, rows: 200, bigArrayBytes: 1000, new DateTime(2025, 9, 22)).WriteAllAsync(app);
+        }
+        foreach (var step in new[] { new[] { "migrate" }, ["refresh", "--as-of", AsOf] })
+        {
+            var old = await _release.RunAsync([.. step, "--connection", upgraded.ConnectionString]);
+            Assert.True(old.ExitCode == ExitCodes.Success, old.ToString());
+        }
+
+        var migrate = await CliRun.RunAsync(["migrate", "--connection", upgraded.ConnectionString]);
+        var refresh = await CliRun.RunAsync(["refresh", "--connection", upgraded.ConnectionString, "--as-of", AsOf]);
+        await fresh.RefreshAsync(AsOf);
+
+        Assert.True(migrate.ExitCode == ExitCodes.Success, migrate.ToString());
+        Assert.Contains("applying 0011_keep_partials_by_day.sql", migrate.Output);
+        Assert.True(refresh.ExitCode == ExitCodes.Success, refresh.ToString());
+        Assert.Contains("full rebuild", refresh.Output);
+        await using var upgradedConnection = await upgraded.OpenAsync();
+        await using var freshConnection = await fresh.OpenAsync();
+        Assert.Equal(await MetricsResults.ReadAsync(freshConnection), await MetricsResults.ReadAsync(upgradedConnection));
+        var next = await CliRun.RunAsync(["refresh", "--connection", upgraded.ConnectionString, "--as-of", AsOf]);
+        Assert.Contains("incremental", next.Output);
     }
 }
