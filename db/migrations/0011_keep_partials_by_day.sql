@@ -45,7 +45,9 @@ where script_kind = 'repeatable'
 
 -- 1. Change log ----------------------------------------------------------------------------------
 
-create table metrics_staging.changed_day (
+-- Unlogged, like the partials: the app's writes append to it without WAL of ours, and a crash
+-- that empties it empties parse_state too, after which the next refresh parses every day anyway.
+create unlogged table metrics_staging.changed_day (
     input_kind text not null check (input_kind in ('session', 'escalation', 'anomaly', 'decision')),
     day date
 );
