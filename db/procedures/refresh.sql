@@ -450,9 +450,11 @@ begin
         call metrics_staging.parse_days(pending.input_kind, pending.first_day, least(pending.end_day, horizon), parsed_rows);
         call metrics_staging.record_keys(pending.input_kind, pending.first_day, least(pending.end_day, cutoff_day));
     end loop;
+    -- (days from the old parsed_through on were parsed just now, and their keys noted)
     if mode <> 'full' and previous_cutoff_day <> cutoff_day then
         for pending in select kind from unnest(input_kinds) as kind loop
-            call metrics_staging.record_keys(pending.kind, least(previous_cutoff_day, cutoff_day), greatest(previous_cutoff_day, cutoff_day));
+            call metrics_staging.record_keys(pending.kind, least(previous_cutoff_day, cutoff_day),
+                least(greatest(previous_cutoff_day, cutoff_day), parsed_through));
         end loop;
     end if;
     delete from metrics_staging.parse_state;
