@@ -66,20 +66,32 @@ $function$;
 comment on function metrics_staging.log_changed_decision_days() is
     'Statement trigger on "DecisionLog": logs in metrics_staging.changed_day the UTC days of "createdAt" of the ops decisions the statement touched (a NULL day for TRUNCATE).';
 
-create or replace trigger metrics_fact_inserted after insert on ${app_schema}."DashboardFact"
-    referencing new table as new_rows for each statement execute function metrics_staging.log_changed_fact_days();
-create or replace trigger metrics_fact_updated after update on ${app_schema}."DashboardFact"
-    referencing old table as old_rows new table as new_rows for each statement execute function metrics_staging.log_changed_fact_days();
-create or replace trigger metrics_fact_deleted after delete on ${app_schema}."DashboardFact"
-    referencing old table as old_rows for each statement execute function metrics_staging.log_changed_fact_days();
-create or replace trigger metrics_fact_truncated after truncate on ${app_schema}."DashboardFact"
-    for each statement execute function metrics_staging.log_changed_fact_days();
-
-create or replace trigger metrics_decision_inserted after insert on ${app_schema}."DecisionLog"
-    referencing new table as new_rows for each statement execute function metrics_staging.log_changed_decision_days();
-create or replace trigger metrics_decision_updated after update on ${app_schema}."DecisionLog"
-    referencing old table as old_rows new table as new_rows for each statement execute function metrics_staging.log_changed_decision_days();
-create or replace trigger metrics_decision_deleted after delete on ${app_schema}."DecisionLog"
-    referencing old table as old_rows for each statement execute function metrics_staging.log_changed_decision_days();
-create or replace trigger metrics_decision_truncated after truncate on ${app_schema}."DecisionLog"
-    for each statement execute function metrics_staging.log_changed_decision_days();
+-- Installed when missing, never replaced: a trigger calls its function by identity, so a changed
+-- function body above takes effect at once, and re-running this file needs no TRIGGER privilege on
+-- the app tables (only their first installation does).
+do $do$
+declare
+    wanted record;
+begin
+    for wanted in
+        select *
+        from (values
+            ('metrics_fact_inserted', '${app_schema}."DashboardFact"', 'insert', 'referencing new table as new_rows', 'log_changed_fact_days'),
+            ('metrics_fact_updated', '${app_schema}."DashboardFact"', 'update', 'referencing old table as old_rows new table as new_rows', 'log_changed_fact_days'),
+            ('metrics_fact_deleted', '${app_schema}."DashboardFact"', 'delete', 'referencing old table as old_rows', 'log_changed_fact_days'),
+            ('metrics_fact_truncated', '${app_schema}."DashboardFact"', 'truncate', '', 'log_changed_fact_days'),
+            ('metrics_decision_inserted', '${app_schema}."DecisionLog"', 'insert', 'referencing new table as new_rows', 'log_changed_decision_days'),
+            ('metrics_decision_updated', '${app_schema}."DecisionLog"', 'update', 'referencing old table as old_rows new table as new_rows', 'log_changed_decision_days'),
+            ('metrics_decision_deleted', '${app_schema}."DecisionLog"', 'delete', 'referencing old table as old_rows', 'log_changed_decision_days'),
+            ('metrics_decision_truncated', '${app_schema}."DecisionLog"', 'truncate', '', 'log_changed_decision_days')
+        ) as trigger_(name, app_table, event, transition, function_name)
+        where not exists (
+            select from pg_catalog.pg_trigger
+            where tgname = trigger_.name and tgrelid = trigger_.app_table::regclass
+        )
+    loop
+        execute format('create trigger %I after %s on %s %s for each statement execute function metrics_staging.%I()',
+            wanted.name, wanted.event, wanted.app_table, wanted.transition, wanted.function_name);
+    end loop;
+end
+$do$;
