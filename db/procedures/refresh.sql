@@ -184,11 +184,17 @@ begin
     on conflict do nothing;
 
     with first_session as (
-        select partial.shop_domain, min(partial.first_opened_at) as first_session_at
+        -- the first session of the shop's earliest day: one index lookup, however long its history
+        select affected.shop_domain, earliest.first_opened_at as first_session_at
         from pg_temp.affected_shop as affected
-        inner join metrics_staging.session_day as partial on partial.shop_domain = affected.shop_domain
-        where partial.day < cutoff_day
-        group by partial.shop_domain
+        cross join lateral (
+            select partial.first_opened_at
+            from metrics_staging.session_day as partial
+            where partial.shop_domain = affected.shop_domain
+              and partial.day < cutoff_day
+            order by partial.day
+            limit 1
+        ) as earliest
     ),
 
     added as (
