@@ -24,13 +24,17 @@ public static class FaultSetup
             for each row when (new."shopDomain" = '__aggregate__') execute function public.slow_fact_write();
         """;
 
-    /// <summary>Waits until a session named <paramref name="application"/> sleeps in pg_sleep (60 s at most).</summary>
+    /// <summary>
+    /// Waits until a session named <paramref name="application"/> of the database of <paramref name="connection"/>
+    /// sleeps in pg_sleep (60 s at most). Other test classes run in parallel on the same server
+    /// with the same application name: a session of theirs must not count.
+    /// </summary>
     public static async Task WaitUntilSleepingAsync(string connection, string application)
     {
         await using var db = new NpgsqlConnection(connection);
         var stopwatch = Stopwatch.StartNew();
         while (!await db.ExecuteScalarAsync<bool>(
-                   "select exists (select from pg_stat_activity where application_name = @application and wait_event = 'PgSleep')", new { application }))
+                   "select exists (select from pg_stat_activity where application_name = @application and wait_event = 'PgSleep' and datname = current_database())", new { application }))
         {
             Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(60), $"{application} never reached its pg_sleep");
             await Task.Delay(20);
