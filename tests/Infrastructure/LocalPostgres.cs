@@ -45,15 +45,27 @@ public sealed class LocalPostgres
     /// <summary>Stops the server and deletes its folder (the watchdog would, once the test process is gone).</summary>
     public void Stop() => Stop(_binaries, _directory);
 
+    private static readonly SemaphoreSlim StartLock = new(1, 1);
+
     private static bool IsRoot => Environment.UserName == "root";
 
     public static async Task<LocalPostgres> StartAsync()
     {
         var binaries = FindBinaries();
-        RemoveLeftovers(binaries);
-
-        var directory = Directory.CreateTempSubdirectory(DirectoryPrefix).FullName;
-        await File.WriteAllTextAsync(System.IO.Path.Combine(directory, OwnerFile), Environment.ProcessId.ToString());
+        string directory;
+        // Tests start servers in parallel: a folder just created has no owner file for a moment,
+        // and another start's clean-up must not take it for a leftover.
+        await StartLock.WaitAsync();
+        try
+        {
+            RemoveLeftovers(binaries);
+            directory = Directory.CreateTempSubdirectory(DirectoryPrefix).FullName;
+            await File.WriteAllTextAsync(System.IO.Path.Combine(directory, OwnerFile), Environment.ProcessId.ToString());
+        }
+        finally
+        {
+            StartLock.Release();
+        }
         var password = Guid.NewGuid().ToString("N");
         var passwordFile = System.IO.Path.Combine(directory, "pwfile");
         await File.WriteAllTextAsync(passwordFile, password + "\n");
