@@ -1,5 +1,6 @@
--- The cutoff every materialized view applies to the app tables: they read only rows created
--- before it. -infinity before the first refresh (the views are then empty).
+-- The data cutoff: window_end of the newest refresh. The kept entity and day tables hold only app
+-- rows created before it, and the views compare against it. -infinity before the first refresh
+-- (the views are then empty).
 -- Security definer, so that the daily views calling it work for analysts, who may read the
 -- views but not this table; the search_path is pinned as for every definer function.
 create or replace function metrics.data_cutoff()
@@ -15,7 +16,7 @@ as $$
 $$;
 
 comment on function metrics.data_cutoff() is
-    'window_end of the newest refresh: the materialized views read only app rows created before it (-infinity before the first refresh).';
+    'window_end of the newest refresh: the analyst views show only app rows created before it (-infinity before the first refresh).';
 
 -- The days of a daily series, written once: every UTC day from first_day to the day before the
 -- data cutoff (none before the first refresh, or when first_day is NULL). Days are integer

@@ -19,8 +19,6 @@
 
 -- Step 2: adds the keys of the partials of input_kind on the days [first_day, end_day) to the
 -- refresh's pg_temp.affected_shop / affected_breach / affected_page.
-drop procedure if exists metrics_staging.parse_days(text, date, date, date, bigint);
-
 create or replace procedure metrics_staging.record_keys(input_kind text, first_day date, end_day date)
 language plpgsql
 as $procedure$
