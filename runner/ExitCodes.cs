@@ -18,6 +18,7 @@ public static class ExitCodes
     public const int NotMigrated = 9;
     public const int Stale = 10;
     public const int StatementTimeout = 11;
+    public const int TriggersNotFiring = 12;
 
     /// <summary>The table printed by <c>metrics --help</c> and copied into README.</summary>
     public const string HelpText = """
@@ -34,5 +35,6 @@ public static class ExitCodes
           9  the metrics schema is not migrated: run `metrics migrate` first
          10  status --max-age: the newest facts are older than that (the nightly refresh did not run)
          11  refresh: --statement-timeout reached; the refresh was cancelled and wrote nothing
+         12  status: a metrics trigger on the app tables is missing or not firing (disabled, or a replication subscriber)
         """;
 }

@@ -54,7 +54,7 @@
 -- value and metadata. Reads only; the grain is "DashboardFact".id.
 create or replace function metrics.backfill_chatwoot_changes()
 returns table (
-    fact_id integer,
+    fact_id bigint,
     value jsonb,
     metadata jsonb,
     new_value jsonb,

@@ -2,7 +2,8 @@
 -- `metrics status`. A function rather than a view: its SQL is not dependency-tracked, so it pins
 -- no column of the app's "DashboardFact" (the app's own ALTER TABLE stays possible). Security
 -- definer, as a view would be: analysts read the current views but not "DashboardFact"; it
--- returns only our own aggregate facts. The search_path is pinned as for every definer function.
+-- returns only our own aggregate facts, the rows metrics_staging.written_fact names (never a
+-- duplicate another writer added). The search_path is pinned as for every definer function.
 
 create or replace function metrics_staging.newest_fact()
 returns table (
@@ -14,19 +15,18 @@ stable
 security definer
 set search_path = pg_catalog, pg_temp
 as $$
-    select distinct on (fact."factType")
-        fact."factType",
+    select distinct on (ours.fact_type)
+        ours.fact_type,
         fact.value,
         fact.metadata,
         metrics.parse_instant(fact.value -> 'windowStart'),
-        metrics.parse_instant(fact.value -> 'windowEnd'),
+        ours.window_end,
         metrics.parse_instant(fact.metadata -> 'generatedAt'),
         fact."updatedAt" at time zone 'UTC'
-    from ${app_schema}."DashboardFact" as fact
-    where fact."shopDomain" = '__aggregate__'
-      and fact."factType" in ('metrics.activation.rolling7d', 'metrics.sla_resolution.rolling7d', 'metrics.anomaly_response.rolling7d')
-    order by fact."factType", metrics.parse_instant(fact.value -> 'windowEnd') desc nulls last, fact.id desc
+    from metrics_staging.written_fact as ours
+    inner join ${app_schema}."DashboardFact" as fact on fact.id = ours.fact_id
+    order by ours.fact_type, ours.window_end desc
 $$;
 
 comment on function metrics_staging.newest_fact() is
-    'For each of the three metric fact types, the aggregate fact with the greatest windowEnd (ties: the latest row): type, value, metadata, windowStart, windowEnd, generatedAt and "updatedAt" as timestamptz.';
+    'For each of the three metric fact types, the package''s own aggregate fact (metrics_staging.written_fact) with the greatest windowEnd: type, value, metadata, windowStart, windowEnd, generatedAt and "updatedAt" as timestamptz.';

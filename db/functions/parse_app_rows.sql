@@ -1,6 +1,6 @@
 -- Parsing of the app rows of a range of UTC days [first_day, end_day) into the partials the
 -- refresh keeps (docs/metrics.md, "Lenient parsing"), one function per input kind, each one pass
--- over its rows through 0007's ("factType", "createdAt") index or the app's (scope, "createdAt")
+-- over its rows through 0013's ("factType", "createdAt") index or the ops decisions' "createdAt"
 -- one. Common rules: facts are selected by "factType" alone; rows whose "shopDomain" is blank or
 -- __aggregate__ are ignored; "createdAt" holds UTC. Every element that breaks a rule comes back
 -- with the row's id, json_path and reason set, for metrics_staging.parse_issue.

@@ -4,18 +4,23 @@
 -- day, so what a day's app rows contribute to each entity (its partials: metrics_staging
 -- session_day, decision_day, breach_day, anomaly_day, and parse_issue) can be kept, and
 -- replaced whole when the day changes. One path for every refresh, in the caller's transaction:
---   1. the days to parse: those the change log names (db/triggers/changed_day.sql), those the
---      cutoff passed since the last refresh, or every day (full_rebuild => true, the first
---      refresh, or partials emptied by a crash: refresh_mode 'full');
+--   1. the days to parse: those the change log names (db/triggers/changed_day.sql), those whose
+--      app rows no longer match the signature they were parsed from (a write the triggers did
+--      not see: repaired, and reported in refresh_run.repaired_days), those the cutoff passed
+--      since the last refresh, or every day (full_rebuild => true, the first refresh, or
+--      partials emptied by a crash: refresh_mode 'full');
 --   2. for each input kind and range of those days, one statement deletes their partials and one
 --      parses them again; the keys (shops, breaches, landing pages) of the old and the new
 --      partials are noted, with the keys of the days the cutoff moved over;
 --   3. only the entities with a noted key are derived again, from their few partial rows before
 --      the cutoff, and only the daily aggregates of the days they were or are on;
 --   4. the three rolling facts for [window_end - 7 days, window_end) are written into
---      "DashboardFact", updating the row of the same (factType, windowEnd) when one exists.
+--      "DashboardFact": our row of each (factType, windowEnd) (metrics_staging.written_fact) is
+--      updated, or one is written (or taken over from an earlier writer) and becomes ours.
 -- Days at or after the cutoff are parsed once the cutoff passes them. Readers keep seeing the
--- previous contents until the commit; any error rolls everything back.
+-- previous contents until the commit; any error rolls everything back. It runs only at READ
+-- COMMITTED: under a snapshot taken before the refresh lock was granted, a refresh could not see
+-- the one it waited for.
 
 -- Step 2: adds the keys of the partials of input_kind on the days [first_day, end_day) to the
 -- refresh's pg_temp.affected_shop / affected_breach / affected_page.
@@ -54,7 +59,8 @@ $procedure$;
 comment on procedure metrics_staging.record_keys(text, date, date) is
     'Internal to metrics.refresh: adds the shops, breaches and landing pages of the partials of one input kind on the UTC days [first_day, end_day) to the refresh''s pg_temp.affected_* tables.';
 
--- Step 2: deletes the partials and parse issues of input_kind on the days [first_day, end_day).
+-- Step 2: deletes the partials, parse issues and day signatures of input_kind on the days
+-- [first_day, end_day).
 -- Every range of a refresh is forgotten before any is parsed again: a row moved from one day to
 -- another must not meet its old parse.
 create or replace procedure metrics_staging.forget_days(input_kind text, first_day date, end_day date)
@@ -65,6 +71,9 @@ begin
     where issue.input_kind = forget_days.input_kind
       and issue.source_created_at >= first_day::timestamp at time zone 'UTC'
       and issue.source_created_at < end_day::timestamp at time zone 'UTC';
+    delete from metrics_staging.day_signature as signature
+    where signature.input_kind = forget_days.input_kind
+      and signature.day >= first_day and signature.day < end_day;
     if input_kind = 'session' then
         delete from metrics_staging.session_day where day >= first_day and day < end_day;
     elsif input_kind = 'escalation' then
@@ -78,14 +87,27 @@ end
 $procedure$;
 
 comment on procedure metrics_staging.forget_days(text, date, date) is
-    'Internal to metrics.refresh: deletes the partials and parse issues of one input kind on the UTC days [first_day, end_day).';
+    'Internal to metrics.refresh: deletes the partials, parse issues and day signatures of one input kind on the UTC days [first_day, end_day).';
 
--- Step 2: inserts the partials and parse issues of the app rows of input_kind created in
--- [first_day, end_day), and adds the number of app rows parsed to parsed_rows.
+-- Step 2: inserts the day signatures, partials and parse issues of the app rows of input_kind
+-- created in [first_day, end_day), and adds the number of app rows parsed to parsed_rows. The
+-- signatures are read first: a row committed between the two statements is then in the partials
+-- but not in the signature, and the next refresh finds its day changed and parses it again.
 create or replace procedure metrics_staging.parse_days(input_kind text, first_day date, end_day date, inout parsed_rows bigint)
 language plpgsql
 as $procedure$
+declare
+    day_rows bigint;
 begin
+    with signature as (
+        insert into metrics_staging.day_signature (input_kind, day, row_count, id_sum)
+        select parse_days.input_kind, app.day, app.row_count, app.id_sum
+        from metrics_staging.app_day_signature(parse_days.input_kind, first_day, end_day) as app
+        returning row_count
+    )
+    select coalesce(sum(row_count), 0) into day_rows from signature;
+    parsed_rows := parsed_rows + day_rows;
+
     if input_kind = 'session' then
         insert into metrics_staging.session_day (shop_domain, day, first_opened_at)
         select shop_domain, day, first_opened_at from metrics_staging.parse_sessions(first_day, end_day);
@@ -139,25 +161,11 @@ begin
         select day, decision_id, shop_domain, action, decided_at, conversation_id, landing_page
         from parsed;
     end if;
-
-    parsed_rows := parsed_rows + case input_kind
-        when 'decision' then (
-            select count(*) from ${app_schema}."DecisionLog"
-            where scope = 'ops' and "createdAt" >= first_day and "createdAt" < end_day)
-        else (
-            select count(*) from ${app_schema}."DashboardFact"
-            where "factType" = case input_kind
-                    when 'session' then 'dashboard.session.opened'
-                    when 'escalation' then 'chatwoot.escalations'
-                    else 'ga.sessions.anomalies'
-                end
-              and "createdAt" >= first_day and "createdAt" < end_day)
-    end;
 end
 $procedure$;
 
 comment on procedure metrics_staging.parse_days(text, date, date, bigint) is
-    'Internal to metrics.refresh: inserts the partials and parse issues of the app rows of one input kind created on the UTC days [first_day, end_day); adds the app rows parsed to parsed_rows.';
+    'Internal to metrics.refresh: inserts the day signatures, partials and parse issues of the app rows of one input kind created on the UTC days [first_day, end_day); adds the app rows parsed to parsed_rows.';
 
 -- Step 3: derives again, as of cutoff, the entities whose keys are in pg_temp.affected_*, then
 -- the daily aggregates of every day those entities were or are on. The entity rules (first
@@ -356,11 +364,52 @@ declare
     run_id bigint;
     parsed_rows bigint := 0;
     pending record;
+    written record;
     written_at timestamp(3);
+    missing_columns text;
+    ledger_fact_id bigint;
+    own_fact_id bigint;
 begin
     if as_of is null or not isfinite(as_of) then
         raise exception 'metrics.refresh: as_of must be a finite instant, not %', coalesce(as_of::text, 'NULL')
             using errcode = 'invalid_parameter_value', hint = 'Call metrics.refresh() for now, or give an instant such as ''2025-10-12T02:00:00Z''.';
+    end if;
+
+    -- The transaction's snapshot is taken before the lock below is granted; at REPEATABLE READ or
+    -- SERIALIZABLE it would stay blind to the refresh it waited for.
+    if current_setting('transaction_isolation') <> 'read committed' then
+        raise exception 'metrics.refresh runs only at READ COMMITTED isolation; this transaction is %', upper(current_setting('transaction_isolation'))
+            using errcode = 'invalid_transaction_state',
+                  detail = 'At that level the transaction''s snapshot is taken before the refresh lock is granted, so a refresh that waited for another could not see what the other wrote. Nothing was written.',
+                  hint = 'Call it at READ COMMITTED: BEGIN ISOLATION LEVEL READ COMMITTED; CALL metrics.refresh(); COMMIT; or, for the role that runs it (pg_cron''s job owner), ALTER ROLE ... SET default_transaction_isolation = ''read committed''. The metrics runner always does.';
+    end if;
+
+    -- The app's columns the package reads: a migration of the app that dropped or renamed one
+    -- stops the refresh here, by name, rather than deep inside a parse.
+    select string_agg(format('%s.%I', wanted.app_table, wanted.column_name), ', ' order by wanted.app_table, wanted.column_name)
+    into missing_columns
+    from (values
+        ('${app_schema}."DashboardFact"'::regclass, 'id'), ('${app_schema}."DashboardFact"'::regclass, 'shopDomain'),
+        ('${app_schema}."DashboardFact"'::regclass, 'factType'), ('${app_schema}."DashboardFact"'::regclass, 'scope'),
+        ('${app_schema}."DashboardFact"'::regclass, 'value'), ('${app_schema}."DashboardFact"'::regclass, 'metadata'),
+        ('${app_schema}."DashboardFact"'::regclass, 'createdAt'), ('${app_schema}."DashboardFact"'::regclass, 'updatedAt'),
+        ('${app_schema}."DecisionLog"'::regclass, 'id'), ('${app_schema}."DecisionLog"'::regclass, 'scope'),
+        ('${app_schema}."DecisionLog"'::regclass, 'action'), ('${app_schema}."DecisionLog"'::regclass, 'shopDomain'),
+        ('${app_schema}."DecisionLog"'::regclass, 'externalRef'), ('${app_schema}."DecisionLog"'::regclass, 'payload'),
+        ('${app_schema}."DecisionLog"'::regclass, 'createdAt')
+    ) as wanted(app_table, column_name)
+    where not exists (
+        select from pg_catalog.pg_attribute as attribute
+        where attribute.attrelid = wanted.app_table
+          and attribute.attname = wanted.column_name
+          and attribute.attnum > 0
+          and not attribute.attisdropped
+    );
+    if missing_columns is not null then
+        raise exception 'metrics.refresh: the app table column(s) % no longer exist; the metrics package reads them', missing_columns
+            using errcode = 'undefined_column',
+                  detail = 'An app migration dropped or renamed a column the metrics are computed from. Nothing was written.',
+                  hint = 'See docs/runbook.md, "The app changed its tables": restore the column, or upgrade the metrics package to a version that reads the new one.';
     end if;
 
     -- One refresh at a time (key shared with the runner, see runner/Database/AdvisoryLocks.cs).
@@ -397,7 +446,9 @@ begin
     create temporary table if not exists affected_breach (shop_domain text, conversation_id bigint, primary key (shop_domain, conversation_id)) on commit drop;
     create temporary table if not exists affected_page (shop_domain text, landing_page text, primary key (shop_domain, landing_page)) on commit drop;
     create temporary table if not exists affected_day (metric text, day date, primary key (metric, day)) on commit drop;
-    truncate pg_temp.parse_range, pg_temp.affected_shop, pg_temp.affected_breach, pg_temp.affected_page, pg_temp.affected_day;
+    create temporary table if not exists repaired_day (input_kind text, day date) on commit drop;
+    truncate pg_temp.parse_range, pg_temp.affected_shop, pg_temp.affected_breach, pg_temp.affected_page, pg_temp.affected_day,
+        pg_temp.repaired_day;
 
     -- 1. The days to parse, per input kind, as ranges [first_day, end_day). The log is emptied
     -- before the app tables are read: a change committed in between is parsed now and stays
@@ -414,12 +465,43 @@ begin
     else
         -- the partials hold every day before the horizon; later days wait for the cutoff to pass them
         horizon := greatest(parsed_through, cutoff_day);
+        -- One statement, so one snapshot: the log is taken and the app tables' day signatures are
+        -- read at the same instant, and a change the triggers logged is never taken for a repair.
         with taken as (
             delete from metrics_staging.changed_day returning input_kind, day
         ),
 
+        app_signature as (
+            select kind as input_kind, app.day, app.row_count, app.id_sum
+            from unnest(input_kinds) as kind
+            cross join lateral metrics_staging.app_day_signature(kind, '-infinity', parsed_through) as app
+        ),
+
+        -- days whose app rows are not what their partials were parsed from
+        drifted as (
+            select coalesce(app.input_kind, kept.input_kind) as input_kind, coalesce(app.day, kept.day) as day
+            from app_signature as app
+            full join (select * from metrics_staging.day_signature where day < parsed_through) as kept
+                on kept.input_kind = app.input_kind and kept.day = app.day
+            where app.row_count is distinct from kept.row_count
+               or app.id_sum is distinct from kept.id_sum
+        ),
+
+        -- ... that no trigger logged: changed behind the triggers' back
+        repaired as (
+            insert into pg_temp.repaired_day (input_kind, day)
+            select drifted.input_kind, drifted.day
+            from drifted
+            where not exists (
+                select from taken
+                where taken.input_kind = drifted.input_kind and (taken.day = drifted.day or taken.day is null)
+            )
+        ),
+
         changed as (
             select input_kind, day from taken where day is null or day < horizon
+            union
+            select input_kind, day from drifted
             union
             select kind, parsed_through + day_offset
             from unnest(input_kinds) as kind
@@ -472,6 +554,7 @@ begin
     -- 4. The facts, from the analyst views.
     written_at := date_trunc('milliseconds', clock_timestamp() at time zone 'UTC');
 
+    for written in
     with activation as (
         select
             count(*) as total_active_shops,
@@ -536,35 +619,71 @@ begin
         from response
     ),
 
-    fact (fact_type, value, metadata) as (
+    fact (fact_type, window_end, value, metadata) as (
         select
             measure.fact_type,
+            window_end,
             jsonb_build_object('windowStart', metrics.format_instant(window_start), 'windowEnd', metrics.format_instant(window_end)) || measure.value,
             jsonb_build_object('generatedAt', metrics.format_instant(written_at at time zone 'UTC')) || measure.metadata
         from measure
-    ),
-
-    updated as (
-        update ${app_schema}."DashboardFact" as existing
-        set value = fact.value,
-            metadata = fact.metadata,
-            "updatedAt" = written_at
-        from fact
-        where existing."shopDomain" = '__aggregate__'
-          and existing."factType" = fact.fact_type
-          and existing.value ->> 'windowEnd' = fact.value ->> 'windowEnd'
-        returning existing."factType"
     )
 
-    insert into ${app_schema}."DashboardFact" ("shopDomain", "factType", scope, value, metadata, "createdAt", "updatedAt")
-    select '__aggregate__', fact.fact_type, 'ops', fact.value, fact.metadata, written_at, written_at
-    from fact
-    where fact.fact_type not in (select "factType" from updated);
+    select * from fact
+    loop
+        -- our row of this window (ledger_fact_id: the one noted; own_fact_id: null if it is gone)
+        ledger_fact_id := null;
+        own_fact_id := null;
+        select ours.fact_id, existing.id into ledger_fact_id, own_fact_id
+        from metrics_staging.written_fact as ours
+        left join ${app_schema}."DashboardFact" as existing
+            on existing.id = ours.fact_id
+           and existing."shopDomain" = '__aggregate__'
+           and existing."factType" = ours.fact_type
+        where ours.fact_type = written.fact_type
+          and ours.window_end = written.window_end;
+
+        -- none yet: take over the first row of this window an earlier writer left, if any
+        if own_fact_id is null then
+            select min(existing.id) into own_fact_id
+            from ${app_schema}."DashboardFact" as existing
+            where existing."shopDomain" = '__aggregate__'
+              and existing."factType" = written.fact_type
+              and existing.value ->> 'windowEnd' = written.value ->> 'windowEnd';
+        end if;
+
+        if own_fact_id is null then
+            insert into ${app_schema}."DashboardFact" ("shopDomain", "factType", scope, value, metadata, "createdAt", "updatedAt")
+            values ('__aggregate__', written.fact_type, 'ops', written.value, written.metadata, written_at, written_at)
+            returning id into own_fact_id;
+        else
+            update ${app_schema}."DashboardFact"
+            set value = written.value,
+                metadata = written.metadata,
+                "updatedAt" = written_at
+            where id = own_fact_id;
+        end if;
+
+        -- a plain insert: a second refresh of this window that somehow ran beside this one fails
+        -- on the primary key instead of leaving a second fact
+        if ledger_fact_id is null then
+            insert into metrics_staging.written_fact (fact_type, window_end, fact_id)
+            values (written.fact_type, written.window_end, own_fact_id);
+        elsif ledger_fact_id <> own_fact_id then
+            update metrics_staging.written_fact as ours
+            set fact_id = own_fact_id
+            where ours.fact_type = written.fact_type
+              and ours.window_end = written.window_end;
+        end if;
+    end loop;
 
     update metrics.refresh_run
     set finished_at = clock_timestamp(),
         data_quality_issues = (select count(*) from metrics.data_quality_issue),
-        changed_rows = parsed_rows
+        changed_rows = parsed_rows,
+        repaired_days = case when mode = 'incremental' then (
+            select coalesce(jsonb_agg(jsonb_build_object('inputKind', input_kind, 'day', day) order by day, input_kind), '[]')
+            from pg_temp.repaired_day)
+        end
     where refresh_run_id = run_id;
 end
 $procedure$;

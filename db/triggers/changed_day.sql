@@ -68,30 +68,6 @@ comment on function metrics_staging.log_changed_decision_days() is
 
 -- Installed when missing, never replaced: a trigger calls its function by identity, so a changed
 -- function body above takes effect at once, and re-running this file needs no TRIGGER privilege on
--- the app tables (only their first installation does).
-do $do$
-declare
-    wanted record;
-begin
-    for wanted in
-        select *
-        from (values
-            ('metrics_fact_inserted', '${app_schema}."DashboardFact"', 'insert', 'referencing new table as new_rows', 'log_changed_fact_days'),
-            ('metrics_fact_updated', '${app_schema}."DashboardFact"', 'update', 'referencing old table as old_rows new table as new_rows', 'log_changed_fact_days'),
-            ('metrics_fact_deleted', '${app_schema}."DashboardFact"', 'delete', 'referencing old table as old_rows', 'log_changed_fact_days'),
-            ('metrics_fact_truncated', '${app_schema}."DashboardFact"', 'truncate', '', 'log_changed_fact_days'),
-            ('metrics_decision_inserted', '${app_schema}."DecisionLog"', 'insert', 'referencing new table as new_rows', 'log_changed_decision_days'),
-            ('metrics_decision_updated', '${app_schema}."DecisionLog"', 'update', 'referencing old table as old_rows new table as new_rows', 'log_changed_decision_days'),
-            ('metrics_decision_deleted', '${app_schema}."DecisionLog"', 'delete', 'referencing old table as old_rows', 'log_changed_decision_days'),
-            ('metrics_decision_truncated', '${app_schema}."DecisionLog"', 'truncate', '', 'log_changed_decision_days')
-        ) as trigger_(name, app_table, event, transition, function_name)
-        where not exists (
-            select from pg_catalog.pg_trigger
-            where tgname = trigger_.name and tgrelid = trigger_.app_table::regclass
-        )
-    loop
-        execute format('create trigger %I after %s on %s %s for each statement execute function metrics_staging.%I()',
-            wanted.name, wanted.event, wanted.app_table, wanted.transition, wanted.function_name);
-    end loop;
-end
-$do$;
+-- the app tables (only their first installation does). The procedure is
+-- db/procedures/install_change_triggers.sql; a DBA calls it too after dropping one by mistake.
+call metrics_staging.install_change_triggers();

@@ -114,6 +114,10 @@ public sealed class RefreshCommand : Command
         readable.WriteLine(
             string.Create(CultureInfo.InvariantCulture, $"refreshed as of {result.AsOf.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}: window [{result.WindowStart:yyyy-MM-dd}, {result.WindowEnd:yyyy-MM-dd}) ") +
             $"in {result.Duration.TotalMilliseconds:0} ms ({DescribeMode(result)}); {result.DataQualityIssues} data-quality issue(s) skipped");
+        if (result.RepairedDays is { Count: > 0 } repaired)
+            readable.WriteLine(
+                $"  repaired: {repaired.Count} day(s) whose app rows changed without the metrics triggers seeing it were parsed again: {RepairedDay.Describe(repaired)}. " +
+                "Something wrote with the triggers disabled or bypassed; see docs/runbook.md, \"Writes the triggers did not see\".");
     }
 
     private static string DescribeMode(RefreshResult result) => result.Mode switch

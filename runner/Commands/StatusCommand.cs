@@ -36,6 +36,8 @@ public sealed class StatusCommand : Command
             var missingTables = await AppTables.FindMissingAsync(connection, target);
             var plan = migrator.ReadPlan(connection);
             var freshness = missingTables is null ? await Freshness.ReadAsync(connection) : null;
+            var triggers = missingTables is null ? await ChangeTriggers.ReadAsync(connection) : null;
+            var notFiring = triggers?.Where(t => !t.IsFiring).ToList() ?? [];
             var maxAge = parseResult.GetValue(MaxAge) is { } hours ? TimeSpan.FromHours(hours) : (TimeSpan?)null;
 
             output.WriteLine($"database:   {target.Description} (PostgreSQL {server}), app schema \"{target.AppSchema}\"");
@@ -46,6 +48,7 @@ public sealed class StatusCommand : Command
             foreach (var name in plan.AppliedButNotShipped)
                 output.WriteLine($"note: {name} is applied but not shipped with this tool (a newer version applied it?)");
             WriteFreshness(freshness, output);
+            WriteTriggers(triggers, notFiring, output);
             var isStale = maxAge is not null && !(freshness?.Age <= maxAge);
 
             var problems = new List<string>();
@@ -55,6 +58,8 @@ public sealed class StatusCommand : Command
                 problems.Add($"{plan.Drifted.Count} drifted");
             if (plan.Pending.Count > 0)
                 problems.Add($"{plan.Pending.Count} pending");
+            if (notFiring.Count > 0)
+                problems.Add($"{notFiring.Count} trigger(s) not firing");
             if (isStale)
                 problems.Add($"stale (facts older than {maxAge!.Value.TotalHours:0.#} h)");
             output.WriteLine($"status:     {(problems.Count == 0 ? "up to date" : string.Join(", ", problems))}");
@@ -64,6 +69,11 @@ public sealed class StatusCommand : Command
                 parseResult.InvocationConfiguration.Error.WriteLine($"error: {missingTables}");
                 return ExitCodes.AppTablesMissing;
             }
+            if (notFiring.Count > 0)
+                parseResult.InvocationConfiguration.Error.WriteLine(
+                    $"error: {notFiring.Count} of the metrics triggers on the app tables do not fire for the app's writes ({string.Join(", ", notFiring.Select(t => $"{t.TriggerName}: {t.State}"))}). " +
+                    "Nothing is lost: each refresh finds the days they miss and parses them again (it reports them as repaired), at a cost. " +
+                    "See docs/runbook.md, \"Writes the triggers did not see\": ALTER TABLE ... ENABLE TRIGGER (ENABLE ALWAYS TRIGGER on a subscriber); CALL metrics_staging.install_change_triggers() re-creates a missing one.");
             if (isStale)
                 parseResult.InvocationConfiguration.Error.WriteLine(
                     freshness?.Age is { } age
@@ -71,6 +81,7 @@ public sealed class StatusCommand : Command
                         : "error: no facts have been written yet (or one metric type is missing): run `metrics refresh`; see docs/runbook.md.");
             return plan.Drifted.Count > 0 ? ExitCodes.DriftDetected
                 : plan.Pending.Count > 0 ? ExitCodes.MigrationsPending
+                : notFiring.Count > 0 ? ExitCodes.TriggersNotFiring
                 : isStale ? ExitCodes.Stale
                 : ExitCodes.Success;
         }));
@@ -91,6 +102,15 @@ public sealed class StatusCommand : Command
             : "freshness:    no complete set of facts yet");
         if (freshness.ViewsLagFacts)
             output.WriteLine($"note: the views show the data as of {freshness.Last!.WindowEnd:yyyy-MM-dd}, older than the newest facts: run `metrics refresh` (a backfill stopped part way?)");
+    }
+
+    private static void WriteTriggers(IReadOnlyList<ChangeTrigger>? triggers, List<ChangeTrigger> notFiring, TextWriter output)
+    {
+        if (triggers is null)
+            return;
+        output.WriteLine(notFiring.Count == 0
+            ? $"triggers:     all {triggers.Count} enabled (changes to the app tables are logged)"
+            : $"triggers:     {notFiring.Count} of {triggers.Count} not firing: {string.Join(", ", notFiring.Select(t => $"{t.TriggerName} on {t.AppTable} {t.State}"))}");
     }
 
     private static void WriteApplied(MigrationPlan plan, TextWriter output)

@@ -1,3 +1,4 @@
+using System.Data;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Dapper;
@@ -16,8 +17,6 @@ public sealed record RefreshOptions(TimeSpan LockTimeout, TimeSpan StatementTime
 /// </summary>
 public sealed class MetricsRefresher(DatabaseTarget target)
 {
-    private const string FactTypePrefix = "metrics.";
-
     public async Task<RefreshResult> RefreshAsync(DateTimeOffset? asOf, RefreshOptions options, CancellationToken cancellationToken)
     {
         await using var connection = await target.OpenAsync(cancellationToken);
@@ -32,7 +31,9 @@ public sealed class MetricsRefresher(DatabaseTarget target)
 
         // The call and the read-back share one transaction: the procedure's advisory lock is held
         // until we commit, so what we read back is what this refresh wrote, not a later one's.
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // READ COMMITTED whatever the role's default_transaction_isolation: the procedure refuses
+        // any other level (its snapshot would predate the lock it waits for).
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
         await connection.ExecuteAsync(
             "select set_config('lock_timeout', @lockTimeout, true), set_config('statement_timeout', @statementTimeout, true)",
             new
@@ -72,22 +73,24 @@ public sealed class MetricsRefresher(DatabaseTarget target)
         }
         var duration = stopwatch.Elapsed;
 
-        var run = await connection.QuerySingleAsync<(DateTime WindowStart, DateTime WindowEnd, int DataQualityIssues, string Mode, int ChangedRows)>(
+        var run = await connection.QuerySingleAsync<(DateTime WindowStart, DateTime WindowEnd, int DataQualityIssues, string Mode, int ChangedRows, string? RepairedDays)>(
             """
-            select window_start at time zone 'UTC', window_end at time zone 'UTC', data_quality_issues, refresh_mode, changed_rows
+            select window_start at time zone 'UTC', window_end at time zone 'UTC', data_quality_issues, refresh_mode, changed_rows, repaired_days::text
             from metrics.refresh_run
             order by refresh_run_id desc
             limit 1
             """,
             transaction: transaction);
+        // Our own row of each fact type (metrics_staging.written_fact), never a duplicate another
+        // writer (the old job) added for the same window.
         var facts = (await connection.QueryAsync<(string FactType, string Value, string Metadata)>(
             $"""
-            select "factType", value::text, metadata::text
-            from {SqlIdentifier.Quote(target.AppSchema)}."DashboardFact"
-            where "shopDomain" = '__aggregate__'
-              and "factType" like '{FactTypePrefix}%'
-              and value ->> 'windowEnd' = (select metrics.format_instant(window_end) from metrics.refresh_run order by refresh_run_id desc limit 1)
-            order by "factType"
+            select fact."factType", fact.value::text, fact.metadata::text
+            from metrics_staging.written_fact as ours
+            inner join {SqlIdentifier.Quote(target.AppSchema)}."DashboardFact" as fact
+                on fact.id = ours.fact_id and fact."shopDomain" = '__aggregate__' and fact."factType" = ours.fact_type
+            where ours.window_end = (select window_end from metrics.refresh_run order by refresh_run_id desc limit 1)
+            order by fact."factType"
             """,
             transaction: transaction)).ToList();
         if (facts.Count == 0)
@@ -108,6 +111,7 @@ public sealed class MetricsRefresher(DatabaseTarget target)
             DataQualityIssues = run.DataQualityIssues,
             Mode = run.Mode,
             ChangedRows = run.ChangedRows,
+            RepairedDays = run.RepairedDays is null ? null : RepairedDay.ListFromJson(run.RepairedDays),
             Facts = facts.Select(f => new WrittenFact(f.FactType, JsonNode.Parse(f.Value)!.AsObject(), JsonNode.Parse(f.Metadata)!.AsObject())).ToList(),
         };
     }

@@ -32,6 +32,9 @@ public sealed record RefreshReport(RefreshRequest Request, IReadOnlyList<Refresh
         ["dataQualityIssues"] = result.DataQualityIssues,
         ["mode"] = result.Mode,
         ["changedRows"] = result.ChangedRows,
+        ["repairedDays"] = result.RepairedDays is { } repaired
+            ? new JsonArray([.. repaired.Select(day => new JsonObject { ["inputKind"] = day.InputKind, ["day"] = day.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) })])
+            : null,
         ["facts"] = new JsonObject(result.Facts.Select(f => KeyValuePair.Create<string, JsonNode?>(
             f.FactType, new JsonObject { ["value"] = f.Value.DeepClone(), ["metadata"] = f.Metadata.DeepClone() }))),
         ["error"] = result.Error,
