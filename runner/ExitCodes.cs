@@ -35,6 +35,6 @@ public static class ExitCodes
           9  the metrics schema is not migrated: run `metrics migrate` first
          10  status --max-age: the newest facts are older than that (the nightly refresh did not run)
          11  refresh: --statement-timeout reached; the refresh was cancelled and wrote nothing
-         12  status: a metrics trigger on the app tables is missing or not firing (disabled, or a replication subscriber)
+         12  status: a metrics trigger on the app tables is missing, disabled or replica-only: each refresh then repairs the days it missed
         """;
 }

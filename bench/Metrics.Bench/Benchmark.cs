@@ -7,11 +7,12 @@ namespace Metrics.Bench;
 internal sealed record BenchPlan(int Shops, int Days, int HistoryShops, int Inserts, string Command);
 
 /// <summary>
-/// The measurements of issue 16 in one run, in order: generate the fleet, the floor F, migrate,
-/// the first refresh, refresh --full, the nightly step, a refresh with nothing new, a refresh
-/// after an update of one old app row, the analyst queries, the trigger overhead on app inserts
-/// (pgbench); then the nightly step on 30 and on 365 days of history in two more databases of
-/// HistoryShops shops. Refresh targets hold the procedure's own time (its refresh_run row).
+/// The measurements of issues 16 and 17 in one run, in order: generate the fleet, the floor F,
+/// migrate, the first refresh, refresh --full, the nightly step, a refresh with nothing new, a
+/// refresh after an update of one old app row, the analyst queries, the day check
+/// (metrics_staging.drifted_day), the trigger overhead on app inserts (pgbench); then the
+/// nightly step on 30 and on 365 days of history in two more databases of HistoryShops shops.
+/// Refresh targets hold the procedure's own time (its refresh_run row).
 /// </summary>
 internal sealed class Benchmark(string serverConnection, MetricsRunner runner, string pgbench, TextWriter log)
 {
@@ -69,6 +70,13 @@ internal sealed class Benchmark(string serverConnection, MetricsRunner runner, s
             log.WriteLine($"analyst queries (best of {BestOf})");
             foreach (var (label, best) in await queries.TimeAsync(fleet.DataSource, BestOf))
                 table.AddTime($"`{label}` (best of {BestOf})", best, Target.AtMost(Interactive, "≤ 100 ms", best));
+
+            log.WriteLine($"day check: metrics_staging.drifted_day (best of {BestOf})");
+            var dayCheck = await DayCheck.TimeAsync(fleet.DataSource, BestOf);
+            table.AddTime($"day check: every day's row count and id sum compared with the app tables (metrics_staging.drifted_day, best of {BestOf})",
+                dayCheck.Best, Target.AtMost(0.05 * floor, "≤ 0.05 × F", dayCheck.Best));
+            table.AddValue($"↳ differing days found (of {dayCheck.KeptSignatures:N0} kept day signatures before parsed_through {dayCheck.ParsedThrough:yyyy-MM-dd})",
+                dayCheck.DifferingDays.ToString("N0", CultureInfo.InvariantCulture));
 
             log.WriteLine($"trigger overhead: pgbench, {TriggerOverhead.RunsEach} × {plan.Inserts} single-row inserts with and without {TriggerOverheadLabel}");
             var overhead = await new TriggerOverhead(pgbench, fleet.ConnectionString).MeasureAsync(fleet.DataSource, plan.Inserts, log);
@@ -150,7 +158,7 @@ internal sealed class Benchmark(string serverConnection, MetricsRunner runner, s
         text.AppendLine();
         text.Append(table.ToMarkdown());
         text.AppendLine();
-        text.AppendLine($"Targets of issue 16 met: {table.TargetsMet} of {table.Targets}.");
+        text.AppendLine($"Targets of issues 16 and 17 met: {table.TargetsMet} of {table.Targets}.");
         return text.ToString();
     }
 

@@ -1,8 +1,10 @@
 -- The statement triggers that log changed days (db/triggers/changed_day.sql), and the state each
--- is in now. db/triggers/changed_day.sql creates the missing ones; `metrics status` reports any
--- that is not firing for the app's writes, with its own exit code (docs/runbook.md, "Writes the
--- triggers did not see"). Whatever they miss, the next refresh finds by the day signatures and
--- parses again; a trigger that fires saves it that work and the report.
+-- is in now. db/procedures/install_change_triggers.sql creates the missing ones; `metrics status`
+-- reports any that does not fire for the app's writes, with its own exit code (docs/runbook.md,
+-- "Writes the triggers did not see"). Whatever they miss, the next refresh finds by the day
+-- signatures and parses again; a trigger that fires saves it that work and the report. (Rows a
+-- logical replication subscriber applies fire no statement trigger in any state: PostgreSQL's
+-- apply fires row triggers only. There the day check does the work.)
 
 -- Grain: one row per trigger of the package.
 create or replace function metrics_staging.change_trigger()
@@ -19,11 +21,6 @@ as $$
         case
             when installed.tgenabled is null then 'missing'
             when installed.tgenabled = 'D' then 'disabled'
-            -- a logical replication subscriber applies rows as a replica: only ALWAYS triggers fire
-            when installed.tgenabled <> 'A' and exists (
-                select from pg_catalog.pg_subscription as subscription
-                where subscription.subdbid = (select oid from pg_catalog.pg_database where datname = current_database())
-            ) then 'not firing for replicated rows'
             when installed.tgenabled = 'R' then 'replica only'
             else 'enabled'
         end
@@ -43,4 +40,4 @@ as $$
 $$;
 
 comment on function metrics_staging.change_trigger() is
-    'The package''s statement triggers on the app tables, with how to create each and its state: enabled, disabled (ALTER TABLE ... DISABLE TRIGGER), missing, replica only (ENABLE REPLICA), or not firing for replicated rows (on a logical replication subscriber, where only ENABLE ALWAYS triggers fire).';
+    'The package''s statement triggers on the app tables, with how to create each and its state: enabled (also ENABLE ALWAYS), disabled (ALTER TABLE ... DISABLE TRIGGER), replica only (ENABLE REPLICA: fires only under session_replication_role = replica) or missing.';

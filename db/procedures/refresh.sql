@@ -381,7 +381,7 @@ begin
         raise exception 'metrics.refresh runs only at READ COMMITTED isolation; this transaction is %', upper(current_setting('transaction_isolation'))
             using errcode = 'invalid_transaction_state',
                   detail = 'At that level the transaction''s snapshot is taken before the refresh lock is granted, so a refresh that waited for another could not see what the other wrote. Nothing was written.',
-                  hint = 'Call it at READ COMMITTED: BEGIN ISOLATION LEVEL READ COMMITTED; CALL metrics.refresh(); COMMIT; or, for the role that runs it (pg_cron''s job owner), ALTER ROLE ... SET default_transaction_isolation = ''read committed''. The metrics runner always does.';
+                  hint = 'Call it at READ COMMITTED: from psql, BEGIN ISOLATION LEVEL READ COMMITTED; CALL metrics.refresh(); COMMIT; as a pg_cron job, SET TRANSACTION ISOLATION LEVEL READ COMMITTED; CALL metrics.refresh(); or set default_transaction_isolation = ''read committed'' for the role that runs it. The metrics runner always runs it at READ COMMITTED.';
     end if;
 
     -- The app's columns the package reads: a migration of the app that dropped or renamed one
@@ -471,20 +471,8 @@ begin
             delete from metrics_staging.changed_day returning input_kind, day
         ),
 
-        app_signature as (
-            select kind as input_kind, app.day, app.row_count, app.id_sum
-            from unnest(input_kinds) as kind
-            cross join lateral metrics_staging.app_day_signature(kind, '-infinity', parsed_through) as app
-        ),
-
-        -- days whose app rows are not what their partials were parsed from
         drifted as (
-            select coalesce(app.input_kind, kept.input_kind) as input_kind, coalesce(app.day, kept.day) as day
-            from app_signature as app
-            full join (select * from metrics_staging.day_signature where day < parsed_through) as kept
-                on kept.input_kind = app.input_kind and kept.day = app.day
-            where app.row_count is distinct from kept.row_count
-               or app.id_sum is distinct from kept.id_sum
+            select input_kind, day from metrics_staging.drifted_day(parsed_through)
         ),
 
         -- ... that no trigger logged: changed behind the triggers' back

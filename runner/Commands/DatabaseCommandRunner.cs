@@ -59,7 +59,10 @@ public sealed class DatabaseCommandRunner(Func<string, string?> environment)
             return (ExitCodes.UnexpectedError,
                 $"{target.Description} accepts no writes ({readOnly.MessageText.TrimEnd('.')}): it is a hot standby, or its sessions default to read-only transactions. " +
                 "This command writes, so nothing was written: run it against the primary.");
-        var what = error is PostgresException pg ? $"{pg.MessageText} (SQLSTATE {pg.SqlState})" : error.Message;
-        return (ExitCodes.UnexpectedError, $"database error on {target.Description}: {what.TrimEnd('.')}. Rerun with --verbose for details.");
+        // the server's hint says what to do (the procedure's own errors give one); its detail may hold data, so it stays out
+        var what = error is PostgresException pg
+            ? $"{pg.MessageText.TrimEnd('.')} (SQLSTATE {pg.SqlState}){(pg.Hint is { Length: > 0 } hint ? $". {hint.TrimEnd('.')}" : "")}"
+            : error.Message.TrimEnd('.');
+        return (ExitCodes.UnexpectedError, $"database error on {target.Description}: {what}. Rerun with --verbose for details.");
     }
 }

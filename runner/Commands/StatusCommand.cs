@@ -38,6 +38,7 @@ public sealed class StatusCommand : Command
             var freshness = missingTables is null ? await Freshness.ReadAsync(connection) : null;
             var triggers = missingTables is null ? await ChangeTriggers.ReadAsync(connection) : null;
             var notFiring = triggers?.Where(t => !t.IsFiring).ToList() ?? [];
+            var subscriptions = triggers is null ? 0 : await ChangeTriggers.CountSubscriptionsAsync(connection);
             var maxAge = parseResult.GetValue(MaxAge) is { } hours ? TimeSpan.FromHours(hours) : (TimeSpan?)null;
 
             output.WriteLine($"database:   {target.Description} (PostgreSQL {server}), app schema \"{target.AppSchema}\"");
@@ -49,6 +50,9 @@ public sealed class StatusCommand : Command
                 output.WriteLine($"note: {name} is applied but not shipped with this tool (a newer version applied it?)");
             WriteFreshness(freshness, output);
             WriteTriggers(triggers, notFiring, output);
+            if (subscriptions > 0)
+                output.WriteLine($"note: this database subscribes to logical replication ({subscriptions} subscription(s)): the rows it applies fire no statement trigger, " +
+                                 "so each refresh finds their days by comparing day signatures and reports them as repaired (docs/runbook.md, \"Writes the triggers did not see\").");
             var isStale = maxAge is not null && !(freshness?.Age <= maxAge);
 
             var problems = new List<string>();
@@ -73,7 +77,7 @@ public sealed class StatusCommand : Command
                 parseResult.InvocationConfiguration.Error.WriteLine(
                     $"error: {notFiring.Count} of the metrics triggers on the app tables do not fire for the app's writes ({string.Join(", ", notFiring.Select(t => $"{t.TriggerName}: {t.State}"))}). " +
                     "Nothing is lost: each refresh finds the days they miss and parses them again (it reports them as repaired), at a cost. " +
-                    "See docs/runbook.md, \"Writes the triggers did not see\": ALTER TABLE ... ENABLE TRIGGER (ENABLE ALWAYS TRIGGER on a subscriber); CALL metrics_staging.install_change_triggers() re-creates a missing one.");
+                    "See docs/runbook.md, \"Writes the triggers did not see\": ALTER TABLE ... ENABLE TRIGGER enables one; CALL metrics_staging.install_change_triggers() re-creates a missing one.");
             if (isStale)
                 parseResult.InvocationConfiguration.Error.WriteLine(
                     freshness?.Age is { } age

@@ -24,4 +24,13 @@ public static class ChangeTriggers
         return [.. await connection.QueryAsync<ChangeTrigger>(
             "select trigger_name as TriggerName, app_table::text as AppTable, state as State from metrics_staging.change_trigger() order by app_table::text, trigger_name")];
     }
+
+    /// <summary>
+    /// Logical replication subscriptions of the current database: rows they apply fire no
+    /// statement trigger (PostgreSQL's apply fires row triggers only), so each refresh finds their
+    /// days by the day check instead.
+    /// </summary>
+    public static Task<int> CountSubscriptionsAsync(NpgsqlConnection connection) =>
+        connection.ExecuteScalarAsync<int>(
+            "select count(*)::int from pg_catalog.pg_subscription where subdbid = (select oid from pg_catalog.pg_database where datname = current_database())");
 }

@@ -87,7 +87,7 @@ public sealed class LocalPostgres
         RunAsServerUser(System.IO.Path.Combine(binaries, "pg_ctl"),
         [
             "-D", data, "-l", System.IO.Path.Combine(directory, "server.log"), "-w", "-t", "60", "start",
-            "-o", $"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" +
+            "-o", $"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c wal_level=logical" +
                   (HasPgCron(binaries) ? " -c shared_preload_libraries=pg_cron -c cron.database_name=postgres -c cron.use_background_workers=on -c max_worker_processes=32" : ""),
         ]);
         StartWatchdog(binaries, directory);

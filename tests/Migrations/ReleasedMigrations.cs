@@ -20,5 +20,6 @@ public static class ReleasedMigrations
         ("0008_create_incremental_refresh_tables.sql", "c9a8620cadf8c7e2a51fef7898a16baef9eb36d75535a81cc93ff2556d94e856", "cdefcea"),
         ("0009_parse_each_escalation_value_once.sql", "bb07d478e9a9e813fa9b0e6b1f2c9133be20b26ca4c252a7019a8867d3f0537d", "cc11dc5"),
         ("0010_unlogged_parsed_rows.sql", "c99500aa82b85bb48b8480cc3bb5e92a360808e66c02a6819dbf0017d2f2a26e", "cc11dc5"),
+        ("0011_keep_partials_by_day.sql", "165197f9676d2a516906daffc94aad093b128b57cd35a92fc89497e7a01e314f", "ecc7812"),
     ];
 }

@@ -156,4 +156,50 @@ public class Upgrading_a_refreshed_database_of_the_per_row_release : IClassFixtu
         var next = await CliRun.RunAsync(["refresh", "--connection", upgraded.ConnectionString, "--as-of", AsOf]);
         Assert.Contains("incremental", next.Output);
     }
+
+    [Fact]
+    public async Task Keeps_the_old_job_s_duplicate_facts_and_reports_only_its_own()
+    {
+        await using var upgraded = await MetricsDatabase.CreateUnmigratedAsync();
+        await using (var app = await upgraded.OpenAsync())
+            await new Metrics.Tests.Reliability.FuzzedAppData(seed: 5, rows: 200, bigArrayBytes: 1000, new DateTime(2025, 9, 22)).WriteAllAsync(app);
+        foreach (var step in new[] { new[] { "migrate" }, ["refresh", "--as-of", AsOf] })
+        {
+            var old = await _release.RunAsync([.. step, "--connection", upgraded.ConnectionString]);
+            Assert.True(old.ExitCode == ExitCodes.Success, old.ToString());
+        }
+        // the old job, still running: a second row of each fact for the window just refreshed, and
+        // two of each for an earlier window
+        const string oldJobFacts = """
+            insert into "DashboardFact" ("shopDomain", "factType", scope, value, metadata, "createdAt", "updatedAt")
+            select '__aggregate__', fact_type, 'ops', jsonb_build_object('windowEnd', window_end, 'byOldJob', true), '{}', now(), now()
+            from unnest(array['metrics.activation.rolling7d', 'metrics.sla_resolution.rolling7d', 'metrics.anomaly_response.rolling7d']) as fact_type
+            cross join unnest(array['2025-10-05T00:00:00.000Z', '2025-10-04T00:00:00.000Z', '2025-10-04T00:00:00.000Z']) as window_end
+            """;
+        await upgraded.Server.ExecuteAsync(upgraded.Name, oldJobFacts);
+
+        var migrate = await CliRun.RunAsync(["migrate", "--connection", upgraded.ConnectionString]);
+        var refresh = await CliRun.RunAsync(["refresh", "--connection", upgraded.ConnectionString, "--as-of", AsOf, "--json"]);
+        var earlier = await CliRun.RunAsync(["refresh", "--connection", upgraded.ConnectionString, "--as-of", "2025-10-04T02:00:00Z", "--json"]);
+
+        Assert.True(migrate.ExitCode == ExitCodes.Success, migrate.ToString());
+        Assert.Contains("applying 0012_check_days_and_own_facts.sql", migrate.Output);
+        Assert.True(refresh.ExitCode == ExitCodes.Success, refresh.ToString());
+        Assert.True(earlier.ExitCode == ExitCodes.Success, earlier.ToString());
+        foreach (var run in new[] { refresh, earlier })
+        {
+            var facts = System.Text.Json.Nodes.JsonNode.Parse(run.Output)!["facts"]!.AsObject();
+            Assert.Equal(3, facts.Count);
+            Assert.All(facts, fact => Assert.Null(fact.Value!["value"]!["byOldJob"]));
+        }
+        // the rows of the window ending 2025-10-05 that the old runner wrote stay ours; the old
+        // job's second rows are untouched; of the earlier window's pairs, the first is now ours
+        Assert.Equal([(string?)null, "true", null, "true"], await upgraded.QueryAsync<string?>(
+            """
+            select value ->> 'byOldJob' from "DashboardFact"
+            where "shopDomain" = '__aggregate__' and "factType" = 'metrics.activation.rolling7d'
+            order by value ->> 'windowEnd', id
+            """));
+        Assert.Equal(12, (await upgraded.QueryAsync<int>("""select count(*)::int from "DashboardFact" where "shopDomain" = '__aggregate__'""")).Single());
+    }
 }

@@ -1,4 +1,5 @@
 using Dapper;
+using Metrics.Runner;
 using Metrics.Tests.Infrastructure;
 using Xunit;
 
@@ -32,21 +33,72 @@ public class Refresh_by_day
     }
 
     [Fact]
-    public async Task Lets_the_app_change_the_type_of_its_id_columns()
+    public async Task Lets_the_app_migrate_its_tables_and_counts_ids_above_2_to_the_31()
     {
         await using var db = await MetricsDatabase.CreateAsync();
         await FixedDataSet.LoadAsync(db);
         await db.RefreshAsync(FixedDataSet.AsOf);
         await using var app = await db.OpenAsync();
 
-        // what Prisma runs when a model's id becomes BigInt: nothing of ours pins these columns
+        // what the app's Prisma migrations may run with the package installed: ids to BigInt, a
+        // new column, a column we do not read dropped, another changed
         await app.ExecuteAsync("""
             alter table "DashboardFact" alter column id type bigint;
             alter table "DecisionLog" alter column id type bigint;
+            alter sequence "DashboardFact_id_seq" as bigint;
+            alter sequence "DecisionLog_id_seq" as bigint;
+            alter table "DashboardFact" add column "source" text not null default 'app';
+            alter table "DashboardFact" drop column "evidenceUrl";
+            alter table "DecisionLog" drop column rationale;
+            alter table "DecisionLog" alter column actor type varchar(320);
+            select setval('"DashboardFact_id_seq"', 3000000000);
+            select setval('"DecisionLog_id_seq"', 3000000000);
             """);
-        await db.SessionOpenedAsync("late.myshopify.com", "2025-10-10T08:00:00");
-        await db.RefreshAsync(FixedDataSet.AsOf);
+        // rows with ids above 2^31: a new shop's visit and its decision, a breach, a malformed element
+        await db.DecisionAsync("big.myshopify.com", "chatwoot.reply.thanks", "2025-10-10T09:00:00", "chatwoot:4242");
+        // the escalation row is the second: the greater id
+        var escalation = (await app.QueryAsync<long>(
+            """
+            insert into "DashboardFact" ("shopDomain", "factType", scope, value, "createdAt", "updatedAt")
+            values ('big.myshopify.com', 'dashboard.session.opened', 'ops', '{}', '2025-10-10T08:00:00', '2025-10-10T08:00:00'),
+                   ('big.myshopify.com', 'chatwoot.escalations', 'ops',
+                    '[{"id": 4242, "slaBreached": true, "breachedAt": "2025-10-10T08:30:00Z"}, {"id": "x", "slaBreached": true, "breachedAt": "2025-10-10T08:30:00Z"}]',
+                    '2025-10-10T08:35:00', '2025-10-10T08:35:00')
+            returning id
+            """)).Max();
+        await db.RefreshAsync(FixedDataSet.AsOf, app);
+        var incremental = await MetricsResults.ReadAsync(app);
+        await using (var rebuild = await app.BeginTransactionAsync())
+        {
+            await app.ExecuteAsync("call metrics.refresh(@asOf::timestamptz, full_rebuild => true)", new { asOf = FixedDataSet.AsOf }, rebuild);
+            Assert.Equal(await MetricsResults.ReadAsync(app), incremental);
+            await rebuild.RollbackAsync();
+        }
 
+        Assert.True(escalation > 3000000000L);
         Assert.Equal(5, (int)(await db.SingleFactAsync("metrics.activation.rolling7d"))["totalActiveShops"]!);
+        Assert.Equal([escalation], await db.QueryAsync<long>(
+            "select source_id from metrics.data_quality_issue where shop_domain = 'big.myshopify.com'"));
+        Assert.Equal(["chatwoot.reply.thanks"], await db.QueryAsync<string>(
+            "select first_action from metrics.sla_breach where shop_domain = 'big.myshopify.com'"));
+        await db.RefreshAsync("2025-10-13T02:00:00Z");
+        Assert.All(await db.QueryAsync<long>("select fact_id from metrics_staging.written_fact where window_end = '2025-10-13Z'"), id => Assert.True(id > 3000000000L));
+    }
+
+    [Fact]
+    public async Task Stops_by_name_when_the_app_drops_a_column_the_metrics_read()
+    {
+        await using var db = await MetricsDatabase.CreateAsync();
+        await FixedDataSet.LoadAsync(db);
+        await db.RefreshAsync(FixedDataSet.AsOf);
+        await using var app = await db.OpenAsync();
+        await app.ExecuteAsync("""alter table "DecisionLog" drop column "externalRef" """);
+
+        var run = await CliRun.RunAsync(["refresh", "--connection", db.ConnectionString, "--as-of", "2025-10-13T02:00:00Z"]);
+
+        Assert.NotEqual(ExitCodes.Success, run.ExitCode);
+        Assert.Contains("metrics.refresh: the app table column(s) \"DecisionLog\".\"externalRef\" no longer exist; the metrics package reads them", run.Error);
+        Assert.Contains("docs/runbook.md, \"The app changed its tables\"", run.Error);
+        Assert.Equal([1], await db.QueryAsync<int>("select count(*)::int from metrics.refresh_run"));
     }
 }

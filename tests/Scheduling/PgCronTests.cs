@@ -45,4 +45,49 @@ public class Pg_cron
             await cron.ExecuteAsync("select cron.unschedule(@job)", new { job });
         }
     }
+
+    [PgCronFact]
+    public async Task A_job_under_a_repeatable_read_default_fails_with_what_to_do_and_the_documented_command_runs()
+    {
+        // two databases whose default isolation is REPEATABLE READ: the plain call, and the runbook's command
+        await using var plain = await MetricsDatabase.CreateAsync();
+        await using var documented = await MetricsDatabase.CreateAsync();
+        await using var cron = new NpgsqlConnection(plain.Server.ConnectionString("postgres"));
+        await cron.OpenAsync();
+        await cron.ExecuteAsync("create extension if not exists pg_cron");
+        var jobs = new List<long>();
+        try
+        {
+            foreach (var (db, command) in new[] { (plain, "CALL metrics.refresh()"), (documented, DocumentedCommand) })
+            {
+                await db.SessionOpenedAsync("a.myshopify.com", DateTime.UtcNow.AddDays(-2).ToString("yyyy-MM-dd'T'HH:mm:ss"));
+                await db.Server.ExecuteAsync(db.Name, $"""alter database "{db.Name}" set default_transaction_isolation = 'repeatable read'""");
+                jobs.Add(await cron.ExecuteScalarAsync<long>(
+                    "select cron.schedule_in_database(@name, '* * * * *', @command, @database)",
+                    new { name = "metrics-refresh-" + db.Name, command, database = db.Name }));
+            }
+            var runs = new List<(long Job, string Status, string Message)>();
+            for (var deadline = DateTime.UtcNow.AddSeconds(90); DateTime.UtcNow < deadline && runs.Select(r => r.Job).Distinct().Count() < 2; await Task.Delay(1000))
+                runs = [.. await cron.QueryAsync<(long, string, string)>(
+                    "select jobid, status, coalesce(return_message, '') from cron.job_run_details where jobid = any(@jobs) and status in ('succeeded', 'failed')",
+                    new { jobs })];
+
+            Assert.Contains(runs, run => run.Job == jobs[0] && run.Status == "failed"
+                && run.Message.Contains("metrics.refresh runs only at READ COMMITTED isolation; this transaction is REPEATABLE READ", StringComparison.Ordinal));
+            Assert.Empty(await plain.QueryAsync<long>("select refresh_run_id from metrics.refresh_run"));
+            Assert.Contains(runs, run => run.Job == jobs[1] && run.Status == "succeeded");
+            Assert.Equal(1, (int)(await documented.SingleFactAsync("metrics.activation.rolling7d"))["totalActiveShops"]!);
+        }
+        finally
+        {
+            foreach (var job in jobs)
+                await cron.ExecuteAsync("select cron.unschedule(@job)", new { job });
+        }
+    }
+
+    /// <summary>
+    /// The command docs/runbook.md gives for a pg_cron job whose role or database defaults to another
+    /// isolation level (BEGIN ... COMMIT fails in pg_cron's background-worker mode).
+    /// </summary>
+    private const string DocumentedCommand = "SET TRANSACTION ISOLATION LEVEL READ COMMITTED; CALL metrics.refresh();";
 }
