@@ -3,14 +3,14 @@ using Npgsql;
 namespace Metrics.Bench;
 
 /// <summary>
-/// The day check every incremental refresh runs (issue 17): metrics_staging.drifted_day compares
+/// The day check every incremental refresh runs (issue 17): metrics_staging.mismatched_day compares
 /// each day's row count and id sum of the app tables (index-only scans of migration 0013's
 /// indexes) with metrics_staging.day_signature. Timed alone, on the database as the refreshes
 /// left it, up to its parse_state.parsed_through, as the refresh calls it.
 /// </summary>
 internal static class DayCheck
 {
-    public const string Query = "select count(*) from metrics_staging.drifted_day((select parsed_through from metrics_staging.parse_state))";
+    public const string Query = "select count(*) from metrics_staging.mismatched_day((select parsed_through from metrics_staging.parse_state))";
 
     /// <summary>The best time of <paramref name="runs"/>, the differing (input kind, day) pairs found, and what was compared.</summary>
     public static async Task<DayCheckResult> TimeAsync(NpgsqlDataSource dataSource, int runs)

@@ -471,25 +471,25 @@ begin
             delete from metrics_staging.changed_day returning input_kind, day
         ),
 
-        drifted as (
-            select input_kind, day from metrics_staging.drifted_day(parsed_through)
+        mismatched as (
+            select input_kind, day from metrics_staging.mismatched_day(parsed_through)
         ),
 
         -- ... that no trigger logged: changed behind the triggers' back
         repaired as (
             insert into pg_temp.repaired_day (input_kind, day)
-            select drifted.input_kind, drifted.day
-            from drifted
+            select mismatched.input_kind, mismatched.day
+            from mismatched
             where not exists (
                 select from taken
-                where taken.input_kind = drifted.input_kind and (taken.day = drifted.day or taken.day is null)
+                where taken.input_kind = mismatched.input_kind and (taken.day = mismatched.day or taken.day is null)
             )
         ),
 
         changed as (
             select input_kind, day from taken where day is null or day < horizon
             union
-            select input_kind, day from drifted
+            select input_kind, day from mismatched
             union
             select kind, parsed_through + day_offset
             from unnest(input_kinds) as kind

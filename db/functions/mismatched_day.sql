@@ -11,7 +11,7 @@
 -- snapshot. `./build.sh bench` times it alone (the day check).
 
 -- Grain: one row per (input kind, UTC day) that differs.
-create or replace function metrics_staging.drifted_day(through_day date)
+create or replace function metrics_staging.mismatched_day(through_day date)
 returns table (input_kind text, day date)
 language sql
 stable
@@ -32,5 +32,5 @@ as $$
        or app.id_sum is distinct from kept.id_sum
 $$;
 
-comment on function metrics_staging.drifted_day(date) is
+comment on function metrics_staging.mismatched_day(date) is
     'The (input kind, UTC day) pairs before through_day whose app rows no longer match metrics_staging.day_signature (rows inserted, deleted or moved since the day was parsed), from index-only scans of the app tables.';
