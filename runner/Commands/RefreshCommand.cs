@@ -117,7 +117,7 @@ public sealed class RefreshCommand : Command
         if (result.RepairedDays is { Count: > 0 } repaired)
             readable.WriteLine(
                 $"  repaired: {repaired.Count} day(s) whose app rows changed without the metrics triggers seeing it were parsed again: {RepairedDay.Describe(repaired)}. " +
-                "They were written with the triggers disabled or bypassed, restored, or applied by logical replication; see docs/runbook.md, \"Writes the triggers did not see\".");
+                "They were written with the triggers disabled or bypassed, restored, written into a partition, or applied by logical replication; see docs/runbook.md, \"Writes the triggers did not see\".");
     }
 
     private static string DescribeMode(RefreshResult result) => result.Mode switch

@@ -21,5 +21,7 @@ public static class ReleasedMigrations
         ("0009_parse_each_escalation_value_once.sql", "bb07d478e9a9e813fa9b0e6b1f2c9133be20b26ca4c252a7019a8867d3f0537d", "cc11dc5"),
         ("0010_unlogged_parsed_rows.sql", "c99500aa82b85bb48b8480cc3bb5e92a360808e66c02a6819dbf0017d2f2a26e", "cc11dc5"),
         ("0011_keep_partials_by_day.sql", "165197f9676d2a516906daffc94aad093b128b57cd35a92fc89497e7a01e314f", "ecc7812"),
+        ("0012_check_days_and_own_facts.sql", "fb089607281c143a0a79cc8cadb727e9f6b97a80712f078cf552a119a3900136", "59e2e9d"),
+        ("0013_index_ids_by_input_day.sql", "6ebc8f8e91c1d447fd18995c33a49b1d7e5c1f24cb58f8accaea20d7f6dc3437", "59e2e9d"),
     ];
 }
