@@ -43,7 +43,7 @@ public class Reader_role
         }
         finally
         {
-            await db.Server.ExecuteAsync("postgres", $"drop role if exists {login}");
+            await db.Server.DropRoleAsync(login);
         }
     }
 
@@ -113,10 +113,10 @@ public class Reader_role
         {
             await server.DropDatabaseAsync(database);
             foreach (var name in new[] { owner, analyst, role })
-                await server.ExecuteAsync("postgres", $"drop role if exists {name}");
+                await server.DropRoleAsync(name);
             try
             {
-                await server.ExecuteAsync("postgres", $"drop role if exists {dba}");
+                await server.DropRoleAsync(dba);
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DependentObjectsStillExist)
             {

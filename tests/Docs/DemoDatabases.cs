@@ -48,7 +48,7 @@ public sealed class DemoDatabases : IAsyncLifetime
     {
         foreach (var database in _databases.Values)
             await (await database).DisposeAsync();
-        await (await PostgresServer.Instance).ExecuteAsync("postgres", $"drop role if exists {_login}");
+        await (await PostgresServer.Instance).DropRoleAsync(_login);
     }
 
     /// <summary>A connection as the analysts' role to the database in <paramref name="state"/>, in UTC and ISO date style.</summary>

@@ -73,7 +73,7 @@ public class View_reference
         }
         finally
         {
-            await db.Server.ExecuteAsync("postgres", $"drop role if exists {login}");
+            await db.Server.DropRoleAsync(login);
         }
     }
 

@@ -170,7 +170,8 @@ public sealed class LocalPostgres
     private static bool HasPgCron(string binaries) =>
         File.Exists(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(binaries)!, "lib", "pg_cron.so"));
 
-    private static string FindBinaries()
+    /// <summary>The folder of initdb and pg_ctl the throwaway server runs from: PG_BINDIR, else the newest installed version.</summary>
+    internal static string FindBinaries()
     {
         var candidates = new List<string>();
         if (Environment.GetEnvironmentVariable("PG_BINDIR") is { Length: > 0 } configured)

@@ -62,6 +62,46 @@ public sealed class PostgresServer
     public Task DropDatabaseAsync(string name) =>
         ExecuteAsync("postgres", $"drop database if exists {name} with (force)");
 
+    /// <summary>
+    /// Drops a role a test created. `metrics migrate` grants every CREATEROLE login USAGE on schema
+    /// metrics and EXECUTE on metrics.grant_reader_access (db/grants/reader_role.sql), also in the
+    /// databases other tests migrate while the role exists; such a grant makes DROP ROLE fail
+    /// (SQLSTATE 2BP01) until it is revoked there, so the drop revokes them (DROP OWNED BY in every
+    /// database) and tries again.
+    /// </summary>
+    public async Task DropRoleAsync(string role)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await ExecuteAsync("postgres", $"drop role if exists {role}");
+                return;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DependentObjectsStillExist && attempt < 5)
+            {
+                await using var admin = new NpgsqlConnection(ConnectionString("postgres"));
+                await admin.OpenAsync();
+                await using var list = new NpgsqlCommand("select datname from pg_database where datallowconn", admin);
+                var databases = new List<string>();
+                await using (var reader = await list.ExecuteReaderAsync())
+                    while (await reader.ReadAsync())
+                        databases.Add(reader.GetString(0));
+                foreach (var database in databases)
+                {
+                    try
+                    {
+                        await ExecuteAsync(database, $"drop owned by {role}");
+                    }
+                    catch (NpgsqlException)
+                    {
+                        // a test dropped that database meanwhile
+                    }
+                }
+            }
+        }
+    }
+
     public async Task ExecuteAsync(string database, string sql)
     {
         await using var connection = new NpgsqlConnection(ConnectionString(database));

@@ -24,7 +24,11 @@ public sealed record ServerChoice(ServerKind Kind, string Description)
 {
     public const string UrlVariable = "METRICS_TEST_DATABASE_URL";
 
-    public const string ContainerImage = "postgres:15";
+    /// <summary>The image variable CI's version matrix sets (postgres:16, ...); postgres:15 by default.</summary>
+    public const string ImageVariable = "METRICS_TEST_POSTGRES_IMAGE";
+
+    public static readonly string ContainerImage =
+        Environment.GetEnvironmentVariable(ImageVariable) is { Length: > 0 } image ? image : "postgres:15";
 
     /// <summary>This run's choice, made once from the real environment and the real Docker engine.</summary>
     public static ServerChoice Current { get; } = Choose(Environment.GetEnvironmentVariable, WhyDockerIsMissing);

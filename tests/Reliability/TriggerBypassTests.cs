@@ -9,10 +9,11 @@ namespace Metrics.Tests.Reliability;
 /// <summary>A <see cref="FactAttribute"/> skipped, with the reason, where a PostgreSQL client program is not installed.</summary>
 public sealed class ClientToolFactAttribute : FactAttribute
 {
-    public ClientToolFactAttribute(string program)
+    /// <param name="notOlderThanTheServer">pg_dump and pg_restore refuse a server of a newer major version.</param>
+    public ClientToolFactAttribute(string program, bool notOlderThanTheServer = false)
     {
-        if (ClientTools.Find(program) is null)
-            Skip = $"{program} is not installed (apt-get install -y postgresql-client, or set PG_BINDIR).";
+        if (ClientTools.SkipReason(program, notOlderThanTheServer) is { } reason)
+            Skip = reason;
     }
 }
 
@@ -106,7 +107,7 @@ public class Writes_the_triggers_do_not_see
         ReliabilityRun.Figure("fault", ("kind", "disabled-triggers"), ("trials", ReliabilityRun.FaultTrials));
     }
 
-    [ClientToolFact("pg_restore")]
+    [ClientToolFact("pg_dump", notOlderThanTheServer: true)]
     public async Task Rows_restored_by_pg_restore_with_disable_triggers_are_repaired()
     {
         var (db, data) = await RefreshedFuzzedDatabaseAsync(seed: 43);

@@ -27,10 +27,15 @@ public sealed class HotStandby : IAsyncLifetime
     public PostgresServer Primary { get; private set; } = null!;
 
     /// <summary>Why no standby can be made here, or null when it can.</summary>
-    public static string? SkipReason() =>
-        string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(PostgresServer.UrlVariable))
+    public static string? SkipReason()
+    {
+        if (ServerChoice.Current.Kind != ServerKind.LocalBinaries)
+            return $"the test server is {ServerChoice.Current.Description}: the tests cannot copy its data directory to start a standby.";
+        var binaries = LocalPostgres.FindBinaries();
+        return File.Exists(Path.Combine(binaries, "pg_basebackup"))
             ? null
-            : $"{PostgresServer.UrlVariable} names an existing server: the tests cannot copy its data directory to start a standby.";
+            : $"{binaries} has no pg_basebackup, which copies the primary to start a standby (the embedded-postgres binaries of ./build.sh test --pg hold only the server).";
+    }
 
     public async Task InitializeAsync()
     {

@@ -52,7 +52,7 @@ public class Streaming_standby(HotStandby standby) : IClassFixture<HotStandby>
         }
         finally
         {
-            await db.Server.ExecuteAsync("postgres", $"drop role if exists {login}");
+            await db.Server.DropRoleAsync(login);
         }
     }
 

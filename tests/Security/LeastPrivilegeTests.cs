@@ -134,7 +134,7 @@ public class Least_privilege
             await admin.CloseAsync();
             await server.DropDatabaseAsync(database);
             foreach (var role in new[] { alice, reader, owner, appOwner })
-                await server.ExecuteAsync("postgres", $"drop role if exists {role}");
+                await server.DropRoleAsync(role);
         }
     }
 }

@@ -116,7 +116,8 @@ public class Secrets
             Directory.Delete(snapshotFolder, recursive: true);
             await server.DropDatabaseAsync(ownDatabase);
             await server.DropDatabaseAsync(brokenDatabase);
-            await server.ExecuteAsync("postgres", $"drop role if exists {outsider}; drop role if exists {owner}");
+            await server.DropRoleAsync(outsider);
+            await server.DropRoleAsync(owner);
         }
     }
 
