@@ -3,7 +3,7 @@
 -- Generates a realistic, deterministic sample of what the dashboard app writes into its own
 -- tables ${app_schema}."DashboardFact" and ${app_schema}."DecisionLog" (see SPEC.md, "Fact
 -- shapes written by the app"): 40 shops (shop-01 .. shop-40.myshopify.com) over the 42 UTC
--- days before today's UTC midnight (nothing is dated today or later), about 7,400 rows:
+-- days before today's UTC midnight (nothing is dated today or later), about 7,600 rows:
 --   * dashboard.session.opened  - shops onboard spread over the 42 days, then visit often,
 --                                 sometimes or rarely (engaged / late / never-acting shops);
 --   * chatwoot.escalations      - written on every tile load, so a conversation repeats in
@@ -19,30 +19,53 @@
 --   sed 's/\${app_schema}/"public"/g' db/samples/demo_data.sql | psql -v ON_ERROR_STOP=1 -q
 -- (`./build.sh demo` does exactly that after db/fixtures/app_tables.sql).
 --
--- Deterministic: the seed is fixed and every random() call comes after it, so two loads on
--- the same UTC day produce identical rows (ids included, in an empty database). Timestamps are
--- UTC "timestamp(3)" values relative to today's UTC midnight, whatever the session TimeZone.
+-- Deterministic, and the same on every PostgreSQL version: no random(). Every pseudo-random
+-- value is drawn by pg_temp.draw(purpose, keys...) from the md5 of a fixed seed, the draw's
+-- purpose and the numbers that identify it (shop, day, ordinal, ...), so it depends neither on
+-- the order in which the server evaluates rows nor on the server (random()'s algorithm changed
+-- in PostgreSQL 15, and 14 gave other rows for the same setseed()). Durations are cut to whole
+-- milliseconds in integer arithmetic (pg_temp.span), and the remaining arithmetic is IEEE double
+-- +, -, *, / and floor, which every platform computes alike. Two loads as of the same UTC day
+-- produce identical rows (ids included, in an empty database) on PostgreSQL 14 to 18. Timestamps
+-- are UTC "timestamp(3)" values relative to today's UTC midnight, whatever the session TimeZone.
 -- The generator stages rows in temporary tables (dropped at the end) and only inserts into
 -- the app tables; it never updates or deletes app rows.
 
 -- ---------------------------------------------------------------------------------------
--- 0. Seed, clock and helpers
+-- 0. Clock, seed and helpers
 -- ---------------------------------------------------------------------------------------
--- setseed() returns void, so it is called from a DO block to keep psql's output clean. The
--- block also pins today's UTC midnight once (a load running across midnight stays consistent),
--- unless the session has set demo.today already (the docs' tests load the data as of a fixed day:
+-- set_config() is called from a DO block to keep psql's output clean. The block pins today's
+-- UTC midnight once (a load running across midnight stays consistent), unless the session has
+-- set demo.today already (the docs' tests load the data as of a fixed day:
 -- select set_config('demo.today', '2026-11-23T00:00:00', false)).
 do $$
 begin
-    perform setseed(0.42);
     perform set_config('demo.today', coalesce(nullif(current_setting('demo.today', true), ''),
                                               to_char(now() at time zone 'utc', 'YYYY-MM-DD"T"00:00:00')), false);
 end
 $$;
--- one process draws every random() value, always in the same order; no JIT compilation,
--- which costs more than these small queries take to run
+-- no parallel workers and no JIT compilation, which cost more than these small queries take
 set max_parallel_workers_per_gather = 0;
 set jit = off;
+
+-- A pseudo-random number in [0, 1): the first 13 hex digits (52 bits) of the md5 of the seed,
+-- the draw's purpose and its keys, divided by 2^52 (exact in double precision). The same
+-- arguments give the same number on every server, in any query plan and in any row order. The
+-- seed (demo-seed-1676) was picked so that the 40 shops split 26 / 7 / 7 into fast, late and
+-- never-acting shops, as the shares in section 1 intend.
+create function pg_temp.draw(purpose text, variadic keys bigint[]) returns double precision
+language sql immutable as
+$$ select ('x' || left(md5('demo-seed-1676|' || purpose || '|' || array_to_string(keys, ',', '-')), 13))::bit(52)::bigint
+          / 4503599627370496.0::double precision $$;
+
+-- `amount` times the duration `unit`, cut to whole milliseconds: computed as an integer number
+-- of milliseconds, so no version's interval arithmetic can round it differently
+create function pg_temp.span(amount double precision, unit interval) returns interval language sql immutable as
+$$ select floor(amount * (extract(epoch from unit) * 1000)::bigint)::bigint * interval '1 millisecond' $$;
+
+-- milliseconds since 1970 of a timestamp(3): an integer key for pg_temp.draw
+create function pg_temp.epoch_ms(ts timestamp) returns bigint language sql immutable as
+$$ select (extract(epoch from ts) * 1000)::bigint $$;
 
 -- today's UTC midnight; the generated range is [today - 42 days, today)
 create function pg_temp.today() returns timestamp language sql stable as
@@ -83,8 +106,9 @@ create temp table demo_decision (
 --   never (~16%) not at all (their breaches stay open).
 create temp table demo_shop as
 with dice as (
-    select n, random() as r_onboard, random() as r_hour, random() as r_engagement,
-           random() as r_late, random() as r_name
+    select n, pg_temp.draw('shop.onboard', n) as r_onboard, pg_temp.draw('shop.hour', n) as r_hour,
+           pg_temp.draw('shop.engagement', n) as r_engagement, pg_temp.draw('shop.late', n) as r_late,
+           pg_temp.draw('shop.name', n) as r_name
     from generate_series(1, 40) as n
 )
 select n,
@@ -94,7 +118,7 @@ select n,
        e.engagement,
        case e.engagement
            when 'fast' then f.first_session_at
-           when 'late' then (f.first_session_at + interval '8 days' + r_late * interval '6 days')::timestamp(3)
+           when 'late' then (f.first_session_at + interval '8 days' + pg_temp.span(r_late, '6 days'))::timestamp(3)
        end as active_from,
        (array['maria', 'jonas', 'aiko', 'lucas', 'priya', 'tom', 'sofia', 'omar', 'lena', 'diego'])[1 + floor(r_name * 10)::int]
            || '@' || format('shop-%s.example', to_char(n, 'FM00')) as operator_email,
@@ -106,8 +130,8 @@ select n,
        case when n = 12 then 1000 + (11 * 733) % 8000 + 3 else 1000 + (n * 733) % 8000 end as conv_base,
        100 + n as chatwoot_account
 from dice,
-     lateral (select least(41, greatest(0, round((n - 1) * 41 / 39.0 + r_onboard * 4 - 2)))::int as onboard_ix) as o,
-     lateral (select (pg_temp.day_start(o.onboard_ix) + interval '7 hours' + r_hour * interval '11 hours')::timestamp(3)
+     lateral (select least(41, greatest(0, round(((n - 1) * 41)::double precision / 39 + r_onboard * 4 - 2)))::int as onboard_ix) as o,
+     lateral (select (pg_temp.day_start(o.onboard_ix) + interval '7 hours' + pg_temp.span(r_hour, '11 hours'))::timestamp(3)
                      as first_session_at) as f,
      lateral (select case when r_engagement < 0.66 then 'fast' when r_engagement < 0.84 then 'late' else 'never' end
                      as engagement) as e;
@@ -119,25 +143,26 @@ from dice,
 -- engagement. Visits happen between 06:00 and 20:00 UTC.
 create temp table demo_session as
 with shop_days as (
-    select s.domain, s.engagement, s.operator_email, s.owner_email, d.ix,
-           random() as r_visit, random() as r_count
+    select s.n, s.domain, s.engagement, s.operator_email, s.owner_email, d.ix,
+           pg_temp.draw('session.visit', s.n, d.ix) as r_visit, pg_temp.draw('session.count', s.n, d.ix) as r_count
     from demo_shop s cross join generate_series(0, 41) as d(ix)
     where d.ix > s.onboard_ix
 ),
 visits as (
-    select sd.domain, sd.ix, sd.operator_email, sd.owner_email, g.k
+    select sd.n, sd.domain, sd.ix, sd.operator_email, sd.owner_email, g.k
     from shop_days sd
     cross join lateral generate_series(
         1, 1 + floor(sd.r_count * case sd.engagement when 'fast' then 4 when 'late' then 3 else 2 end)::int) as g(k)
     where sd.r_visit < case sd.engagement when 'fast' then 0.8 when 'late' then 0.55 else 0.35 end
 )
-select domain, first_session_at as opened_at, operator_email as email, 420 as client_lag_ms
+select n, domain, onboard_ix as ix, 0 as k,
+       first_session_at as opened_at, operator_email as email, 420 as client_lag_ms
 from demo_shop                                                 -- the onboarding visit
 union all
-select domain,
-       (pg_temp.day_start(ix) + interval '6 hours' + random() * interval '14 hours')::timestamp(3),
-       case when random() < 0.15 then owner_email else operator_email end,
-       50 + floor(random() * 850)::int
+select n, domain, ix, k,
+       (pg_temp.day_start(ix) + interval '6 hours' + pg_temp.span(pg_temp.draw('session.time', n, ix, k), '14 hours'))::timestamp(3),
+       case when pg_temp.draw('session.owner', n, ix, k) < 0.15 then owner_email else operator_email end,
+       50 + floor(pg_temp.draw('session.lag', n, ix, k) * 850)::int
 from visits;
 
 insert into demo_fact ("shopDomain", "factType", scope, value, metadata, "createdAt")
@@ -174,16 +199,27 @@ insert into demo_template values
 create temp table demo_conversation as
 with shop_days as (
     select s.domain, s.engagement, s.active_from, s.operator_email, s.conv_base, s.time_style,
-           s.chatwoot_account, s.n, d.ix, random() as r_count
+           s.chatwoot_account, s.n, d.ix, pg_temp.draw('conversation.count', s.n, d.ix) as r_count
     from demo_shop s cross join generate_series(0, 41) as d(ix)
     where s.has_chatwoot and d.ix >= s.onboard_ix
 ),
 arrivals as (
     select sd.*, g.k,
-           random() as r_time, random() as r_breach, random() as r_resp, random() as r_wait,
-           random() as r_early, random() as r_first, random() as r_follow, random() as r_follow_wait,
-           random() as r_first_name, random() as r_last_name, random() as r_template,
-           random() as r_vip, random() as r_inbox, random() as r_backlog, random() as r_pad
+           pg_temp.draw('conversation.time', sd.n, sd.ix, g.k) as r_time,
+           pg_temp.draw('conversation.breach', sd.n, sd.ix, g.k) as r_breach,
+           pg_temp.draw('conversation.response', sd.n, sd.ix, g.k) as r_resp,
+           pg_temp.draw('conversation.wait', sd.n, sd.ix, g.k) as r_wait,
+           pg_temp.draw('conversation.early', sd.n, sd.ix, g.k) as r_early,
+           pg_temp.draw('conversation.first', sd.n, sd.ix, g.k) as r_first,
+           pg_temp.draw('conversation.follow', sd.n, sd.ix, g.k) as r_follow,
+           pg_temp.draw('conversation.follow_wait', sd.n, sd.ix, g.k) as r_follow_wait,
+           pg_temp.draw('conversation.first_name', sd.n, sd.ix, g.k) as r_first_name,
+           pg_temp.draw('conversation.last_name', sd.n, sd.ix, g.k) as r_last_name,
+           pg_temp.draw('conversation.template', sd.n, sd.ix, g.k) as r_template,
+           pg_temp.draw('conversation.vip', sd.n, sd.ix, g.k) as r_vip,
+           pg_temp.draw('conversation.inbox', sd.n, sd.ix, g.k) as r_inbox,
+           pg_temp.draw('conversation.backlog', sd.n, sd.ix, g.k) as r_backlog,
+           pg_temp.draw('conversation.padded', sd.n, sd.ix, g.k) as r_pad
     from shop_days sd
     cross join lateral generate_series(
         1, floor(sd.r_count * case sd.engagement when 'fast' then 4.2 when 'late' then 3.4 else 2.2 end)::int) as g(k)
@@ -193,12 +229,12 @@ numbered as materialized (
            a.conv_base + row_number() over (partition by a.domain order by t.created_at, a.k) as conv_id,
            coalesce(a.active_from <= t.created_at, false) as operator_around   -- already acting when it arrives
     from arrivals a,
-         lateral (select (pg_temp.day_start(a.ix) + a.r_time * interval '24 hours')::timestamp(3) as created_at) as t
+         lateral (select (pg_temp.day_start(a.ix) + pg_temp.span(a.r_time, '24 hours'))::timestamp(3) as created_at) as t
 ),
 breaches as materialized (
     select nb.*,
            case when not (nb.operator_around and nb.r_breach >= 0.45)
-                then (nb.created_at + interval '30 minutes' + nb.r_wait * interval '59 seconds')::timestamp(3)
+                then (nb.created_at + interval '30 minutes' + pg_temp.span(nb.r_wait, '59 seconds'))::timestamp(3)
            end as breach_at
     from numbered nb
 ),
@@ -206,17 +242,18 @@ answers as materialized (
     select b.*,
            -- when the operator would answer the breach if they were acting already
            case when b.breach_at is not null and b.r_resp >= 0.12
-                then (b.breach_at + (5 + 355 * power((b.r_resp - 0.12) / 0.88, 3)) * interval '1 minute')::timestamp(3)
+                then (b.breach_at + pg_temp.span(5 + 355 * ((b.r_resp - 0.12) / 0.88) * ((b.r_resp - 0.12) / 0.88) * ((b.r_resp - 0.12) / 0.88),
+                                                 '1 minute'))::timestamp(3)
            end as natural_answer_at
     from breaches b
 ),
 first_actions as materialized (
     select a.*,
            case
-               when a.breach_at is null then (a.created_at + (3 + a.r_resp * 24) * interval '1 minute')::timestamp(3)
+               when a.breach_at is null then (a.created_at + pg_temp.span(3 + a.r_resp * 24, '1 minute'))::timestamp(3)
                when a.natural_answer_at >= a.active_from then a.natural_answer_at
                when a.natural_answer_at is not null and a.active_from - a.created_at < interval '3 days'
-                   then (a.active_from + a.r_backlog * interval '4 hours')::timestamp(3)   -- backlog cleanup
+                   then (a.active_from + pg_temp.span(a.r_backlog, '4 hours'))::timestamp(3)   -- backlog cleanup
            end as first_action_at,
            case
                when a.breach_at is null then case when a.r_first < 0.65 then 'reply' else 'approve_send' end
@@ -230,10 +267,10 @@ first_actions as materialized (
 follow_ups as (
     select f.*,
            case when f.breach_at is not null and f.operator_around and f.r_early < 0.1
-                then greatest(f.active_from, (f.created_at + (5 + f.r_early * 200) * interval '1 minute')::timestamp(3))
+                then greatest(f.active_from, (f.created_at + pg_temp.span(5 + f.r_early * 200, '1 minute'))::timestamp(3))
            end as early_escalate_at,
            case when f.first_action_at is not null and f.first_kind <> 'mark_resolved' and f.r_follow < 0.65
-                then (f.first_action_at + interval '10 minutes' + power(f.r_follow_wait, 2) * interval '10 hours')::timestamp(3)
+                then (f.first_action_at + interval '10 minutes' + pg_temp.span(f.r_follow_wait * f.r_follow_wait, '10 hours'))::timestamp(3)
            end as follow_resolve_at
     from first_actions f
 )
@@ -293,23 +330,26 @@ where x.at is not null and x.at < pg_temp.today();
 -- that wrote conversation ids as digit strings; 3% wrote breach times without a zone.
 create temp table demo_tile_load as
 with visits as (
-    select s.domain, s.opened_at, floor(random() * 3)::int as reloads
+    select s.n, s.ix, s.k, s.domain, s.opened_at, floor(pg_temp.draw('tile.reloads', s.n, s.ix, s.k) * 3)::int as reloads
     from demo_session s join demo_shop sh using (domain)
     where sh.has_chatwoot
 ),
 loads as (
-    select domain, (opened_at + interval '1500 milliseconds')::timestamp(3) as load_at from visits
+    select n, domain, (opened_at + interval '1500 milliseconds')::timestamp(3) as load_at from visits
     union all
-    select v.domain, (v.opened_at + (5 + random() * 85) * interval '1 minute')::timestamp(3)
-    from visits v cross join lateral generate_series(1, v.reloads) as g(k)
+    select v.n, v.domain, (v.opened_at + pg_temp.span(5 + pg_temp.draw('tile.reload_time', v.n, v.ix, v.k, g.r) * 85, '1 minute'))::timestamp(3)
+    from visits v cross join lateral generate_series(1, v.reloads) as g(r)
     union all
-    select d."shopDomain", (d."createdAt" - (20 + random() * 200) * interval '1 second')::timestamp(3)
-    from demo_decision d
+    -- a decision is drawn by its shop, conversation and instant
+    select sh.n, d."shopDomain",
+           (d."createdAt" - pg_temp.span(20 + pg_temp.draw('tile.before_decision', sh.n, (d.payload ->> 'conversationId')::bigint,
+                                                            pg_temp.epoch_ms(d."createdAt")) * 200, '1 second'))::timestamp(3)
+    from demo_decision d join demo_shop sh on sh.domain = d."shopDomain"
     where d.action like 'chatwoot.%'
 )
 select row_number() over (order by domain, load_at) as load_id, domain, load_at,
-       random() < 0.08 as string_ids,
-       random() < 0.03 as naive_times
+       pg_temp.draw('tile.string_ids', n, pg_temp.epoch_ms(load_at)) < 0.08 as string_ids,
+       pg_temp.draw('tile.naive_times', n, pg_temp.epoch_ms(load_at)) < 0.03 as naive_times
 from loads
 where load_at < pg_temp.today();
 
@@ -366,11 +406,11 @@ group by l.load_id, l.domain, l.load_at;
 -- ---------------------------------------------------------------------------------------
 -- 5. Google Analytics landing-page reports (ga.sessions.anomalies) and SEO assignments
 -- ---------------------------------------------------------------------------------------
-create temp table demo_page (page text);
+create temp table demo_page (page_no int, page text);
 insert into demo_page values
-    ('/'), ('/collections/all'), ('/collections/sale'), ('/collections/new-arrivals'),
-    ('/products/linen-shirt'), ('/products/wool-beanie'), ('/products/gift-card'),
-    ('/blogs/news/summer-guide'), ('/pages/shipping'), ('/pages/size-guide');
+    (1, '/'), (2, '/collections/all'), (3, '/collections/sale'), (4, '/collections/new-arrivals'),
+    (5, '/products/linen-shirt'), (6, '/products/wool-beanie'), (7, '/products/gift-card'),
+    (8, '/blogs/news/summer-guide'), (9, '/pages/shipping'), (10, '/pages/size-guide');
 
 -- A weekly report per GA shop (on a shop-specific weekday, 05:00-09:00 UTC) for the previous
 -- 7 days; 30% are fetched again the next day with the same range. 25% come from an older
@@ -378,14 +418,15 @@ insert into demo_page values
 create temp table demo_ga_report as
 with report_days as (
     select s.n, s.domain, s.active_from, s.operator_email, d.ix,
-           random() as r_hour, random() as r_legacy, random() as r_refetch, random() as r_refetch_hour
+           pg_temp.draw('ga.hour', s.n, d.ix) as r_hour, pg_temp.draw('ga.legacy', s.n, d.ix) as r_legacy,
+           pg_temp.draw('ga.refetch', s.n, d.ix) as r_refetch, pg_temp.draw('ga.refetch_hour', s.n, d.ix) as r_refetch_hour
     from demo_shop s cross join generate_series(0, 41) as d(ix)
     where s.has_ga and d.ix > s.onboard_ix and (d.ix + s.n) % 7 = 0
 )
-select row_number() over (order by domain, ix) as report_id, n, domain, active_from, operator_email,
-       (pg_temp.day_start(ix) + interval '5 hours' + r_hour * interval '4 hours')::timestamp(3) as created_at,
+select row_number() over (order by domain, ix) as report_id, n, ix, domain, active_from, operator_email,
+       (pg_temp.day_start(ix) + interval '5 hours' + pg_temp.span(r_hour, '4 hours'))::timestamp(3) as created_at,
        case when r_refetch < 0.3
-            then (pg_temp.day_start(ix + 1) + interval '7 hours' + r_refetch_hour * interval '10 hours')::timestamp(3)
+            then (pg_temp.day_start(ix + 1) + interval '7 hours' + pg_temp.span(r_refetch_hour, '10 hours'))::timestamp(3)
        end as refetched_at,
        r_legacy < 0.25 as legacy,
        (pg_temp.day_start(ix) - interval '7 days')::date as range_start,
@@ -397,12 +438,18 @@ from report_days;
 -- 30-60% and a few spikes.
 create temp table demo_ga_element as
 with dice as (
-    select r.report_id, p.page, random() as r_pick, random() as r_sessions, random() as r_delta,
-           random() as r_shift, random() as r_resp, random() as r_delay, random() as r_kind
-    from demo_ga_report r cross join demo_page p
+    select r.report_id, p.page, x.*
+    from demo_ga_report r cross join demo_page p,
+         lateral (select pg_temp.draw('ga.pick', r.n, r.ix, p.page_no) as r_pick,
+                         pg_temp.draw('ga.sessions', r.n, r.ix, p.page_no) as r_sessions,
+                         pg_temp.draw('ga.delta', r.n, r.ix, p.page_no) as r_delta,
+                         pg_temp.draw('ga.shift', r.n, r.ix, p.page_no) as r_shift,
+                         pg_temp.draw('ga.response', r.n, r.ix, p.page_no) as r_resp,
+                         pg_temp.draw('ga.delay', r.n, r.ix, p.page_no) as r_delay,
+                         pg_temp.draw('ga.kind', r.n, r.ix, p.page_no) as r_kind) as x
 ),
 shaped as (
-    select d.*, 50 + floor(power(d.r_sessions, 2) * 4000)::int as sessions,
+    select d.*, 50 + floor(d.r_sessions * d.r_sessions * 4000)::int as sessions,
            round(((d.r_delta - 0.5) * 0.5
                   + case when d.r_shift < 0.2 then -0.33 when d.r_shift > 0.96 then 0.38 else 0 end)::numeric, 2)
                as wow_delta
@@ -423,7 +470,7 @@ select r.domain, 'ga.sessions.anomalies', 'ops',
                                       format('https://analytics.google.com/analytics/web/#/p%s/reports/explorer?landingPage=%s',
                                              310000000 + r.n * 7919, e.page))
                              else '{}'::jsonb end
-                     order by e.sessions desc, e.page)
+                     order by e.sessions desc, e.page collate "C")
                  from demo_ga_element e where e.report_id = r.report_id), '[]'::jsonb),
        jsonb_build_object('propertyId', r.property_id,
                           'range', jsonb_build_object('start', to_char(r.range_start, 'YYYY-MM-DD'),
@@ -445,8 +492,8 @@ select 'ops', r.operator_email,
        a.at
 from demo_ga_element e
 join demo_ga_report r using (report_id),
-lateral (select case when e.r_resp < 0.55 then (r.created_at + interval '20 minutes' + e.r_delay * interval '22 hours')::timestamp(3)
-                     when e.r_resp < 0.75 then (r.created_at + interval '25 hours' + e.r_delay * interval '48 hours')::timestamp(3)
+lateral (select case when e.r_resp < 0.55 then (r.created_at + interval '20 minutes' + pg_temp.span(e.r_delay, '22 hours'))::timestamp(3)
+                     when e.r_resp < 0.75 then (r.created_at + interval '25 hours' + pg_temp.span(e.r_delay, '48 hours'))::timestamp(3)
                 end as at) as a
 where e.is_anomaly and a.at >= r.active_from and a.at < pg_temp.today();
 
@@ -457,20 +504,21 @@ where e.is_anomaly and a.at >= r.active_from and a.at < pg_temp.today();
 insert into demo_fact ("shopDomain", "factType", scope, value, metadata, "createdAt")
 select s.domain, 'shopify.orders.daily', 'shopify',
        jsonb_build_object('date', to_char(pg_temp.day_start(d.ix), 'YYYY-MM-DD'),
-                          'orders', t.orders, 'revenue', round((t.orders * (35 + random() * 60))::numeric, 2),
+                          'orders', t.orders, 'revenue', round((t.orders * (35 + pg_temp.draw('orders.basket', s.n, d.ix) * 60))::numeric, 2),
                           'currency', 'USD'),
        jsonb_build_object('generatedAt', pg_temp.iso(t.at)),
        t.at
 from demo_shop s
 cross join generate_series(0, 40) as d(ix)
-cross join lateral (select (pg_temp.day_start(d.ix + 1) + interval '2 hours' + random() * interval '30 minutes')::timestamp(3),
-                           floor(random() * 40 + s.n % 5 * 10)::int) as t(at, orders)
+cross join lateral (select (pg_temp.day_start(d.ix + 1) + interval '2 hours' + pg_temp.span(pg_temp.draw('orders.time', s.n, d.ix), '30 minutes'))::timestamp(3),
+                           floor(pg_temp.draw('orders.count', s.n, d.ix) * 40 + s.n % 5 * 10)::int) as t(at, orders)
 where d.ix >= s.onboard_ix;
 
 -- ... and a weekly customer-satisfaction summary of the Chatwoot shops (scope ops, yet not an input).
 insert into demo_fact ("shopDomain", "factType", scope, value, metadata, "createdAt")
 select s.domain, 'chatwoot.csat.weekly', 'ops',
-       jsonb_build_object('score', round((3.6 + random() * 1.3)::numeric, 2), 'responses', 5 + floor(random() * 40)::int),
+       jsonb_build_object('score', round((3.6 + pg_temp.draw('csat.score', s.n, d.ix) * 1.3)::numeric, 2),
+                          'responses', 5 + floor(pg_temp.draw('csat.responses', s.n, d.ix) * 40)::int),
        jsonb_build_object('generatedAt', pg_temp.iso(pg_temp.day_start(d.ix) + interval '3 hours')),
        pg_temp.day_start(d.ix) + interval '3 hours'
 from demo_shop s
@@ -481,10 +529,10 @@ where s.has_chatwoot and d.ix > s.onboard_ix and (d.ix + s.n) % 7 = 3;
 -- 7. Build decisions (scope build: deploys, migrations, feature flags; not operator actions)
 -- ---------------------------------------------------------------------------------------
 insert into demo_decision (scope, actor, action, rationale, "evidenceUrl", "shopDomain", "externalRef", payload, "createdAt")
-select 'build', (array['ci@metrics.example', 'anna.dev@metrics.example', 'release-bot@metrics.example'])[1 + floor(random() * 3)::int],
+select 'build', (array['ci@metrics.example', 'anna.dev@metrics.example', 'release-bot@metrics.example'])[1 + floor(pg_temp.draw('build.actor', g) * 3)::int],
        x.action, x.rationale, format('https://github.com/example/dashboard/actions/runs/%s', 9000000 + g * 137),
        null, null, jsonb_build_object('commit', left(md5(g::text), 7)),
-       (pg_temp.day_start((g * 37) % 42) + interval '9 hours' + random() * interval '8 hours')::timestamp(3)
+       (pg_temp.day_start((g * 37) % 42) + interval '9 hours' + pg_temp.span(pg_temp.draw('build.time', g), '8 hours'))::timestamp(3)
 from generate_series(1, 24) as g,
      lateral (select (array['build.deploy', 'build.migrate', 'build.rollback'])[1 + g % 3] as action,
                      (array['Deployed the dashboard release.', 'Applied the Prisma migrations.', 'Rolled back a faulty release.'])[1 + g % 3]
@@ -507,7 +555,7 @@ select 'build', 'ci@metrics.example', 'build.chatwoot.webhook_replay', 'Replayed
 from (select * from demo_conversation
       where breach_at is not null and first_action_at is null
         and breach_at + interval '1 hour' < (pg_temp.today() - interval '1 day')
-      order by breach_at desc, domain limit 3) as c;
+      order by breach_at desc, domain, conv_id limit 3) as c;
 
 -- ---------------------------------------------------------------------------------------
 -- 8. Rows the metrics must ignore or only partly use
@@ -522,7 +570,7 @@ cross join lateral (
     where f."factType" = b.fact_type and f."createdAt" >= (pg_temp.today() - interval '7 days')
       and (b.fact_type <> 'chatwoot.escalations' or jsonb_array_length(f.metadata -> 'breaches') > 0)
       and (b.fact_type <> 'ga.sessions.anomalies' or f.value @> '[{"isAnomaly": true}]')
-    order by f."createdAt", f."shopDomain" offset b.pick limit 1
+    order by f."createdAt", f."shopDomain", f.value::text collate "C", f.metadata::text collate "C" offset b.pick limit 1
 ) as f;
 
 insert into demo_decision (scope, actor, action, rationale, "evidenceUrl", "shopDomain", "externalRef", payload, "createdAt")
@@ -533,7 +581,7 @@ cross join lateral (
     select * from demo_decision d
     where d.scope = 'ops' and d.action like 'chatwoot.%'
       and d."createdAt" >= (pg_temp.today() - interval '7 days')
-    order by d."createdAt", d."shopDomain" offset b.pick limit 1
+    order by d."createdAt", d."shopDomain", d.action, d."externalRef" offset b.pick limit 1
 ) as d;
 
 -- 8b. Malformed elements inside otherwise valid rows (SPEC "Lenient parsing"). Each target is
@@ -545,7 +593,7 @@ with target as (
     where "factType" = 'chatwoot.escalations' and "shopDomain" <> '   '
       and "createdAt" >= (pg_temp.today() - interval '7 days')
       and jsonb_array_length(metadata -> 'breaches') > 0
-    order by "createdAt", "shopDomain" limit 1
+    order by "createdAt", "shopDomain", value::text collate "C", metadata::text collate "C" limit 1
 )
 update demo_fact f
 set metadata = jsonb_set(f.metadata, '{breaches}', f.metadata -> 'breaches' || jsonb_build_array(
@@ -569,7 +617,7 @@ with target as (
     where "factType" = 'chatwoot.escalations' and "shopDomain" <> '   '
       and "createdAt" >= (pg_temp.today() - interval '6 days')
       and jsonb_array_length(metadata -> 'breaches') > 0
-    order by "createdAt", "shopDomain" limit 1
+    order by "createdAt", "shopDomain", value::text collate "C", metadata::text collate "C" limit 1
 ),
 extra as (
     select t.ctid, jsonb_agg(jsonb_build_object(
@@ -608,7 +656,7 @@ where f."factType" = 'chatwoot.escalations' and f.value @> '[{"id": 990011}]';
 with target as (
     select ctid from demo_fact
     where "factType" = 'chatwoot.escalations' and not metadata ? 'breaches' and value @> '[{"slaBreached": true}]'
-    order by "createdAt", "shopDomain" limit 1
+    order by "createdAt", "shopDomain", value::text collate "C", metadata::text collate "C" limit 1
 )
 update demo_fact f set metadata = jsonb_set(f.metadata, '{slaMinutes}', '"30"')
 from target t where f.ctid = t.ctid;
@@ -616,7 +664,7 @@ from target t where f.ctid = t.ctid;
 with target as (
     select ctid, "createdAt" as at from demo_fact
     where "factType" = 'chatwoot.escalations' and not metadata ? 'breaches' and value @> '[{"slaBreached": true}]'
-    order by "createdAt" desc, "shopDomain" limit 1
+    order by "createdAt" desc, "shopDomain", value::text collate "C", metadata::text collate "C" limit 1
 ),
 extra as (
     select t.ctid, jsonb_agg(jsonb_build_object(
@@ -653,7 +701,7 @@ with target as (
     where f."factType" = 'ga.sessions.anomalies'
       and f."createdAt" >= (pg_temp.today() - interval '7 days')
       and f.value @> '[{"isAnomaly": false}]'
-    order by f."createdAt" desc, f."shopDomain" limit 1
+    order by f."createdAt" desc, f."shopDomain", f.value::text collate "C", f.metadata::text collate "C" limit 1
 ),
 patched as (
     update demo_fact f
@@ -674,7 +722,7 @@ with target as (
     select ctid from demo_fact
     where "factType" = 'ga.sessions.anomalies' and "shopDomain" <> ''
       and "createdAt" < (pg_temp.today() - interval '7 days')
-    order by "createdAt" desc, "shopDomain" limit 1
+    order by "createdAt" desc, "shopDomain", value::text collate "C", metadata::text collate "C" limit 1
 )
 update demo_fact f set metadata = jsonb_set(f.metadata, '{range,end}', '"last week"')
 from target t where f.ctid = t.ctid;
@@ -686,20 +734,22 @@ insert into ${app_schema}."DashboardFact"
     ("shopDomain", "factType", scope, value, metadata, "evidenceUrl", "createdAt", "updatedAt")
 select "shopDomain", "factType", scope, value, metadata, "evidenceUrl", "createdAt", "createdAt"
 from demo_fact
-order by "createdAt", "factType", "shopDomain", value::text, metadata::text;
+order by "createdAt", "factType" collate "C", "shopDomain" collate "C", value::text collate "C", metadata::text collate "C";
 
 insert into ${app_schema}."DecisionLog"
     (scope, actor, action, rationale, "evidenceUrl", "shopDomain", "externalRef", payload, "createdAt")
 select scope, actor, action, rationale, "evidenceUrl", "shopDomain", "externalRef", payload, "createdAt"
 from demo_decision
-order by "createdAt", scope, "shopDomain", action, "externalRef", actor, payload::text;
+order by "createdAt", scope collate "C", "shopDomain" collate "C", action collate "C", "externalRef" collate "C", actor collate "C",
+         payload::text collate "C", rationale collate "C", "evidenceUrl" collate "C";
 
 -- ---------------------------------------------------------------------------------------
 -- 10. Clean up the session
 -- ---------------------------------------------------------------------------------------
 drop table demo_fact, demo_decision, demo_ga_element, demo_ga_report, demo_page, demo_tile_load,
            demo_conversation, demo_template, demo_session, demo_shop;
-drop function pg_temp.iso_styled(timestamp, text), pg_temp.iso(timestamp), pg_temp.day_start(int), pg_temp.today();
+drop function pg_temp.iso_styled(timestamp, text), pg_temp.iso(timestamp), pg_temp.day_start(int), pg_temp.today(),
+              pg_temp.epoch_ms(timestamp), pg_temp.span(double precision, interval), pg_temp.draw(text, bigint[]);
 reset max_parallel_workers_per_gather;
 reset jit;
 reset demo.today;
