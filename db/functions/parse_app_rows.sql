@@ -6,9 +6,10 @@
 -- with the row's id, json_path and reason set, for metrics_staging.parse_issue.
 --
 -- Plain SQL functions: PostgreSQL inlines them into the refresh's statements, and their text is
--- not dependency-tracked, so they never stand in the way of the app's ALTER TABLE. A parsed field
--- used more than once is computed in an `offset 0` subquery (a flattened one would repeat the
--- parse at each use).
+-- not dependency-tracked, so they never stand in the way of the app's ALTER TABLE. Parameters are
+-- qualified where app columns are in scope: a column the app adds with their name must not take
+-- their place. A parsed field used more than once is computed in an `offset 0` subquery (a
+-- flattened one would repeat the parse at each use).
 
 -- Grain: one row per shop and UTC day with a dashboard.session.opened row.
 create or replace function metrics_staging.parse_sessions(first_day date, end_day date)
@@ -19,7 +20,7 @@ as $$
     select fact."shopDomain", fact."createdAt"::date, min(fact."createdAt") at time zone 'UTC'
     from ${app_schema}."DashboardFact" as fact
     where fact."factType" = 'dashboard.session.opened'
-      and fact."createdAt" >= first_day and fact."createdAt" < end_day
+      and fact."createdAt" >= parse_sessions.first_day and fact."createdAt" < parse_sessions.end_day
       and not metrics.is_blank(fact."shopDomain") and fact."shopDomain" <> '__aggregate__'
     group by fact."shopDomain", fact."createdAt"::date
 $$;
@@ -51,7 +52,7 @@ as $$
     from ${app_schema}."DecisionLog" as decision
     cross join lateral (select metrics.parse_external_ref(decision."externalRef") as conversation_id offset 0) as reference
     where decision.scope = 'ops'
-      and decision."createdAt" >= first_day and decision."createdAt" < end_day
+      and decision."createdAt" >= parse_decisions.first_day and decision."createdAt" < parse_decisions.end_day
       and not metrics.is_blank(decision."shopDomain") and decision."shopDomain" <> '__aggregate__'
 $$;
 
@@ -107,7 +108,7 @@ as $$
             where item.element is not null or jsonb_typeof(fact.metadata -> 'breaches') not in ('array', 'null')
         ) as element
         where fact."factType" = 'chatwoot.escalations'
-          and fact."createdAt" >= first_day and fact."createdAt" < end_day
+          and fact."createdAt" >= parse_escalations.first_day and fact."createdAt" < parse_escalations.end_day
           and not metrics.is_blank(fact."shopDomain") and fact."shopDomain" <> '__aggregate__'
         group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
     ),
@@ -263,7 +264,7 @@ as $$
         where range.reported_range_end <> 'null' and metrics.parse_date(range.reported_range_end) is null
     ) as page
     where fact."factType" = 'ga.sessions.anomalies'
-      and fact."createdAt" >= first_day and fact."createdAt" < end_day
+      and fact."createdAt" >= parse_anomalies.first_day and fact."createdAt" < parse_anomalies.end_day
       and not metrics.is_blank(fact."shopDomain") and fact."shopDomain" <> '__aggregate__'
     group by 1, 2, 3, 4, 6, 7, 8
 $$;

@@ -427,8 +427,17 @@ begin
     values (as_of, window_start, window_end, clock_timestamp(), mode)
     returning refresh_run_id into run_id;
 
-    -- no row: the first refresh, or the unlogged partials were emptied (a crash, a promoted standby)
+    -- no row: the first refresh, or the unlogged partials were emptied (a crash, a promoted standby);
+    -- partials without day signatures were parsed by a refresh of a version before them (one that
+    -- ran between migration 0012 and this procedure's installation): they cannot be checked
     select state.parsed_through into parsed_through from metrics_staging.parse_state as state;
+    if not exists (select from metrics_staging.day_signature)
+       and (exists (select from ${app_schema}."DashboardFact"
+                    where "factType" in ('dashboard.session.opened', 'chatwoot.escalations', 'ga.sessions.anomalies')
+                      and "createdAt" < parsed_through)
+            or exists (select from ${app_schema}."DecisionLog" where scope = 'ops' and "createdAt" < parsed_through)) then
+        parsed_through := null;
+    end if;
     if parsed_through is null and mode <> 'full' then
         mode := 'full';
         update metrics.refresh_run set refresh_mode = mode where refresh_run_id = run_id;
@@ -487,9 +496,10 @@ begin
         ),
 
         changed as (
-            select input_kind, day from taken where day is null or day < horizon
+            -- a day of -infinity or infinity makes no range of days: its kind is parsed whole
+            select input_kind, case when isfinite(day) then day end as day from taken where day is null or day < horizon
             union
-            select input_kind, day from mismatched
+            select input_kind, case when isfinite(day) then day end from mismatched
             union
             select kind, parsed_through + day_offset
             from unnest(input_kinds) as kind
@@ -649,6 +659,12 @@ begin
                 metadata = written.metadata,
                 "updatedAt" = written_at
             where id = own_fact_id;
+            -- deleted by someone since it was found: write a new one
+            if not found then
+                insert into ${app_schema}."DashboardFact" ("shopDomain", "factType", scope, value, metadata, "createdAt", "updatedAt")
+                values ('__aggregate__', written.fact_type, 'ops', written.value, written.metadata, written_at, written_at)
+                returning id into own_fact_id;
+            end if;
         end if;
 
         -- a plain insert: a second refresh of this window that somehow ran beside this one fails

@@ -1,4 +1,4 @@
--- Grain: one row per UTC cohort day, from the first cohort to the day before the data cutoff.
+-- Grain: one row per UTC cohort day, from the first (finite) cohort day to the day before the data cutoff.
 -- Source: metrics_staging.activation_day.
 -- Refreshed: kept by metrics.refresh (nightly); shows app rows created before the newest refresh's window_end.
 
@@ -11,7 +11,7 @@ select
     coalesce(cohort.activated_shops, 0) as activated_shops,
     metrics.rate(coalesce(cohort.activated_shops, 0), coalesce(cohort.new_shops, 0)) as activation_rate,
     day.cohort_day + 8 <= (metrics.data_cutoff() at time zone 'UTC')::date as is_cohort_complete
-from metrics.series_days((select min(cohort_day) from metrics_staging.activation_day)) as day(cohort_day)
+from metrics.series_days((select min(cohort_day) from metrics_staging.activation_day where isfinite(cohort_day))) as day(cohort_day)
 left join metrics_staging.activation_day as cohort on cohort.cohort_day = day.cohort_day;
 
 comment on view metrics.activation_daily is

@@ -10,7 +10,7 @@ select
     coalesce(detected.total_anomalies, 0) as total_anomalies,
     coalesce(detected.responded_within_24h, 0) as responded_within_24h,
     metrics.rate(coalesce(detected.responded_within_24h, 0), coalesce(detected.total_anomalies, 0)) as response_rate
-from metrics.series_days((select min(detection_day) from metrics_staging.anomaly_response_day)) as day(detection_day)
+from metrics.series_days((select min(detection_day) from metrics_staging.anomaly_response_day where isfinite(detection_day))) as day(detection_day)
 left join metrics_staging.anomaly_response_day as detected on detected.detection_day = day.detection_day;
 
 comment on view metrics.anomaly_response_daily is

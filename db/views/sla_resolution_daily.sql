@@ -10,7 +10,7 @@ select
     coalesce(resolution.sample_size, 0) as sample_size,
     resolution.median_minutes,
     resolution.p90_minutes
-from metrics.series_days((select min(resolution_day) from metrics_staging.sla_resolution_day)) as day(resolution_day)
+from metrics.series_days((select min(resolution_day) from metrics_staging.sla_resolution_day where isfinite(resolution_day))) as day(resolution_day)
 left join metrics_staging.sla_resolution_day as resolution on resolution.resolution_day = day.resolution_day;
 
 comment on view metrics.sla_resolution_daily is

@@ -23,10 +23,12 @@ public sealed class MetricsRefresher(DatabaseTarget target)
         var effectiveAsOf = asOf ?? await connection.ExecuteScalarAsync<DateTime>("select now()");
         if (await AppTables.FindMissingAsync(connection, target) is { } missingTables)
             return new RefreshResult(RefreshOutcome.AppTablesMissing, effectiveAsOf, TimeSpan.Zero) { Error = missingTables };
-        if (!await connection.ExecuteScalarAsync<bool>("select to_regprocedure('metrics.refresh(timestamptz, boolean)') is not null"))
+        // this version reads its facts back through metrics_staging.written_fact (migration 0012)
+        if (!await connection.ExecuteScalarAsync<bool>(
+                "select to_regprocedure('metrics.refresh(timestamptz, boolean)') is not null and to_regclass('metrics_staging.written_fact') is not null"))
             return new RefreshResult(RefreshOutcome.NotMigrated, effectiveAsOf, TimeSpan.Zero)
             {
-                Error = $"the metrics schema of {target.Description} is not migrated, or not to this version (no metrics.refresh(timestamptz, boolean) procedure): run `metrics migrate` first.",
+                Error = $"the metrics schema of {target.Description} is not migrated, or not to this version (no metrics.refresh(timestamptz, boolean) procedure or metrics_staging.written_fact table): run `metrics migrate` first.",
             };
 
         // The call and the read-back share one transaction: the procedure's advisory lock is held

@@ -96,7 +96,7 @@ public class Refresh_command
         var run = await CliRun.RunAsync(["refresh", "--connection", db.ConnectionString, "--full"]);
 
         Assert.Equal(ExitCodes.NotMigrated, run.ExitCode);
-        Assert.Contains("not migrated, or not to this version (no metrics.refresh(timestamptz, boolean) procedure): run `metrics migrate` first", run.Error);
+        Assert.Contains("not migrated, or not to this version (no metrics.refresh(timestamptz, boolean) procedure or metrics_staging.written_fact table): run `metrics migrate` first", run.Error);
     }
 
     [Fact]

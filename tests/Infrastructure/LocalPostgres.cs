@@ -175,7 +175,12 @@ public sealed class LocalPostgres
     {
         var candidates = new List<string>();
         if (Environment.GetEnvironmentVariable("PG_BINDIR") is { Length: > 0 } configured)
-            candidates.Add(configured);
+        {
+            // a PG_BINDIR that names a version must not fall back to another one silently
+            return File.Exists(System.IO.Path.Combine(configured, "initdb"))
+                ? configured
+                : throw new InvalidOperationException($"PG_BINDIR={configured} has no initdb: point it at a folder of PostgreSQL server binaries, or unset it.");
+        }
         if (Directory.Exists("/usr/lib/postgresql"))
             candidates.AddRange(Directory.EnumerateDirectories("/usr/lib/postgresql")
                 .OrderByDescending(path => int.TryParse(System.IO.Path.GetFileName(path), out var version) ? version : 0)

@@ -101,4 +101,58 @@ public class Refresh_by_day
         Assert.Contains("docs/runbook.md, \"The app changed its tables\"", run.Error);
         Assert.Equal([1], await db.QueryAsync<int>("select count(*)::int from metrics.refresh_run"));
     }
+
+    [Fact]
+    public async Task Counts_rows_dated_minus_infinity_and_checks_their_day()
+    {
+        await using var db = await MetricsDatabase.CreateAsync();
+        await FixedDataSet.LoadAsync(db);
+        await using var app = await db.OpenAsync();
+        // valid in a timestamp(3) column: a shop whose first visit is dated -infinity
+        await app.ExecuteAsync("""
+            insert into "DashboardFact" ("shopDomain", "factType", scope, value, "createdAt", "updatedAt")
+            values ('ancient.myshopify.com', 'dashboard.session.opened', 'ops', '{}', '-infinity', '-infinity')
+            """);
+        await db.RefreshAsync(FixedDataSet.AsOf, app);
+        // another, behind the triggers' back, then one the triggers see
+        await app.ExecuteAsync("""
+            set session_replication_role = replica;
+            insert into "DashboardFact" ("shopDomain", "factType", scope, value, "createdAt", "updatedAt")
+            values ('ancient2.myshopify.com', 'dashboard.session.opened', 'ops', '{}', '-infinity', '-infinity');
+            reset session_replication_role;
+            """);
+        await db.RefreshAsync(FixedDataSet.AsOf, app);
+        var repaired = await app.ExecuteScalarAsync<string>("select repaired_days::text from metrics.refresh_run order by refresh_run_id desc limit 1");
+        await db.DecisionAsync("ancient3.myshopify.com", "approve_send", "-infinity");
+        await db.RefreshAsync(FixedDataSet.AsOf, app);
+        var incremental = await MetricsResults.ReadAsync(app);
+        await using (var rebuild = await app.BeginTransactionAsync())
+        {
+            await app.ExecuteAsync("call metrics.refresh(@asOf::timestamptz, full_rebuild => true)", new { asOf = FixedDataSet.AsOf }, rebuild);
+            Assert.Equal(await MetricsResults.ReadAsync(app), incremental);
+            await rebuild.RollbackAsync();
+        }
+
+        Assert.Equal("""[{"day": "-infinity", "inputKind": "session"}]""", repaired);
+        Assert.Equal(["ancient.myshopify.com", "ancient2.myshopify.com"], await db.QueryAsync<string>(
+            "select shop_domain from metrics.shop_activation where first_session_at = '-infinity' order by shop_domain"));
+    }
+
+    [Fact]
+    public async Task Parses_every_day_again_when_the_partials_have_no_day_signatures()
+    {
+        await using var db = await MetricsDatabase.CreateAsync();
+        await FixedDataSet.LoadAsync(db);
+        await db.RefreshAsync(FixedDataSet.AsOf);
+        // what a refresh of the version before the day check leaves when it runs between
+        // migration 0012 and the new procedure: partials and parse_state, no signatures
+        await db.Server.ExecuteAsync(db.Name, "truncate metrics_staging.day_signature");
+
+        await db.RefreshAsync(FixedDataSet.AsOf);
+        await db.RefreshAsync(FixedDataSet.AsOf);
+
+        Assert.Equal(["incremental", "full"], await db.QueryAsync<string>(
+            "select refresh_mode from metrics.refresh_run order by refresh_run_id desc limit 2"));
+        Assert.Equal(["[]"], await db.QueryAsync<string>("select repaired_days::text from metrics.refresh_run order by refresh_run_id desc limit 1"));
+    }
 }

@@ -61,8 +61,16 @@ public class Isolation_levels
                 await second.ExecuteAsync("call metrics.refresh(@asOf::timestamptz)", new { asOf }, transaction);
                 await transaction.CommitAsync();
             });
-            await Task.Delay(700);
-            Assert.False(secondRefresh.IsCompleted, "the second refresh did not wait for the first one's lock");
+            // the second is waiting for the refresh lock the first holds
+            var secondPid = second.ProcessID;
+            await using (var observer = await db.OpenAsync())
+            {
+                for (var deadline = DateTime.UtcNow.AddSeconds(30);
+                     !await observer.ExecuteScalarAsync<bool>(
+                         "select exists (select from pg_locks where locktype = 'advisory' and objid = 7235002 and not granted and pid = @secondPid)", new { secondPid });
+                     await Task.Delay(50))
+                    Assert.True(DateTime.UtcNow < deadline && !secondRefresh.IsCompleted, "the second refresh did not wait for the first one's lock");
+            }
             await firstTransaction.CommitAsync();
             await secondRefresh;
         }

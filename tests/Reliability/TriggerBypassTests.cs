@@ -174,6 +174,11 @@ public class Writes_the_triggers_do_not_see
             await connection.ExecuteAsync(
                 $"create subscription {name} connection '{ClientTools.ConnectionUri(subscriber.Server, publisher)}' publication {name} with (create_slot = false, slot_name = '{name}')");
             await connection.ExecuteAsync("call metrics.refresh(@asOf::timestamptz)", new { asOf = data.AsOf });
+            // the initial table synchronization done (it loads like a COPY, which ALWAYS triggers would see)
+            for (var deadline = DateTime.UtcNow.AddSeconds(60);
+                 await connection.ExecuteScalarAsync<int>("select count(*) from pg_subscription_rel where srsubstate <> 'r'") > 0;
+                 await Task.Delay(200))
+                Assert.True(DateTime.UtcNow < deadline, "the subscription's initial synchronization did not finish within 60 s");
 
             // PostgreSQL's apply fires row triggers only: no statement trigger logs these rows, in any state
             foreach (var statement in await connection.QueryAsync<string>(
@@ -182,6 +187,14 @@ public class Writes_the_triggers_do_not_see
             await data.WriteAllAsync(source);
             await WaitForReplicationAsync(source, connection);
             var loggedInserts = await connection.ExecuteScalarAsync<int>("select count(*) from metrics_staging.changed_day");
+            // partials without day signatures (the first refresh saw no rows): parsed whole once
+            var first = await AssertNextRefreshEqualsFullRebuildAsync(connection, data.AsOf);
+            await source.ExecuteAsync(
+                """
+                delete from "DashboardFact" where "factType" = 'chatwoot.escalations' and "shopDomain" = (
+                    select "shopDomain" from "DashboardFact" where "factType" = 'chatwoot.escalations' group by 1 order by count(*) desc, 1 limit 1)
+                """);
+            await WaitForReplicationAsync(source, connection);
             var repaired = await AssertNextRefreshEqualsFullRebuildAsync(connection, data.AsOf);
             var status = await CliRun.RunAsync(["status", "--connection", subscriber.ConnectionString]);
             await source.ExecuteAsync("""delete from "DecisionLog" where id in (select id from "DecisionLog" where scope = 'ops' order by id limit 5)""");
@@ -189,6 +202,7 @@ public class Writes_the_triggers_do_not_see
             var repairedAfterDelete = await AssertNextRefreshEqualsFullRebuildAsync(connection, data.AsOf);
 
             Assert.Equal(0, loggedInserts);
+            Assert.Equal("NULL (full)", first);
             Assert.Contains("\"inputKind\": \"escalation\"", repaired);
             Assert.True(status.ExitCode == ExitCodes.Success, status.ToString());
             Assert.Contains("note: this database subscribes to logical replication (1 subscription(s))", status.Output);
@@ -198,6 +212,8 @@ public class Writes_the_triggers_do_not_see
         finally
         {
             await connection.ExecuteAsync($"drop subscription if exists {name}");
+            // a slot the subscription never took over (its creation failed) would hold the publisher database
+            await source.ExecuteAsync("select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = @name", new { name });
             await source.CloseAsync();
             await subscriber.Server.DropDatabaseAsync(publisher);
         }
