@@ -7,7 +7,7 @@ namespace Metrics.Bench;
 internal sealed record BenchPlan(int Shops, int Days, int HistoryShops, int Inserts, string Command);
 
 /// <summary>
-/// The measurements of issues 16 and 17 in one run, in order: generate the fleet, the floor F,
+/// The benchmark's measurements in one run, in order: generate the fleet, the floor F,
 /// migrate, the first refresh, refresh --full, the nightly step, a refresh with nothing new, a
 /// refresh after an update of one old app row, the analyst queries, the day check
 /// (metrics_staging.mismatched_day), the trigger overhead on app inserts (pgbench); then the
@@ -158,7 +158,7 @@ internal sealed class Benchmark(string serverConnection, MetricsRunner runner, s
         text.AppendLine();
         text.Append(table.ToMarkdown());
         text.AppendLine();
-        text.AppendLine($"Targets of issues 16 and 17 met: {table.TargetsMet} of {table.Targets}.");
+        text.AppendLine($"Targets met: {table.TargetsMet} of {table.Targets}.");
         return text.ToString();
     }
 

@@ -3,7 +3,7 @@ using Npgsql;
 namespace Metrics.Bench;
 
 /// <summary>
-/// The day check every incremental refresh runs (issue 17): metrics_staging.mismatched_day compares
+/// The day check every incremental refresh runs: metrics_staging.mismatched_day compares
 /// each day's row count and id sum of the app tables (index-only scans of migration 0013's
 /// indexes) with metrics_staging.day_signature. Timed alone, on the database as the refreshes
 /// left it, up to its parse_state.parsed_through, as the refresh calls it (jit off).

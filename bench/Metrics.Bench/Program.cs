@@ -2,7 +2,7 @@ using System.CommandLine;
 using Metrics.Bench;
 using Npgsql;
 
-// metrics-bench: the measurements of issues 16 and 17 against a running (throwaway) server.
+// metrics-bench: the benchmark's measurements against a running (throwaway) server.
 // `./build.sh bench` starts the server, builds the runner and calls this.
 var host = new Option<string>("--host") { Description = "The server: a host name or a unix socket directory.", Required = true };
 var runnerDll = new Option<string>("--runner") { Description = "The built runner, metrics.dll.", Required = true };
@@ -14,7 +14,7 @@ var inserts = new Option<int?>("--inserts") { Description = "pgbench transaction
 var doc = new Option<string?>("--doc") { Description = "Write the results between the bench markers of this file (docs/performance.md)." };
 var commandText = new Option<string>("--command") { Description = "The command to record with the results.", DefaultValueFactory = _ => "./build.sh bench" };
 
-var root = new RootCommand("Measures the metrics refresh against the floor F on a generated fleet (issues 16 and 17).")
+var root = new RootCommand("Measures the metrics refresh against the floor F on a generated fleet.")
 {
     host, runnerDll, pgbench, quick, shops, days, inserts, doc, commandText,
 };

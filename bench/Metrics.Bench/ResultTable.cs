@@ -5,7 +5,7 @@ namespace Metrics.Bench;
 
 /// <summary>
 /// The benchmark's one table: each measure with its value, its ratio to the floor F (for
-/// times), and the target of issue 16 or 17 it is held to, if any, with met / not met.
+/// times), and the target (docs/performance.md, "The targets") it is held to, if any, with met / not met.
 /// </summary>
 internal sealed class ResultTable(TimeSpan floor)
 {
@@ -39,7 +39,7 @@ internal sealed class ResultTable(TimeSpan floor)
     private sealed record Row(string Measure, string Value, string RatioToFloor, Target? Target);
 }
 
-/// <summary>A target of issue 16 or 17 as text, and whether the measure meets it.</summary>
+/// <summary>A target as text, and whether the measure meets it.</summary>
 internal sealed record Target(string Text, bool Met)
 {
     public static Target AtMost(TimeSpan limit, string text, TimeSpan value) => new(text, value <= limit);
