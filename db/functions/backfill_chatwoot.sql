@@ -3,9 +3,9 @@
 -- `metrics migrate` whenever this file changes (repeatable script).
 --
 -- Why it writes app rows: everything else in this package only reads "DashboardFact" and
--- "DecisionLog". SPEC.md allows one exception, this explicit command a DBA runs on purpose.
+-- "DecisionLog". The contract allows one exception, this explicit command a DBA runs on purpose.
 -- Rows written before the breach telemetry lack the conversations' createdAt / breachedAt
--- and metadata.breaches (SPEC.md "Fact shapes written by the app"); this fills them in SQL,
+-- and metadata.breaches (docs/metrics.md, the fact shapes the app writes); this fills them in SQL,
 -- in the caller's single transaction, so the rows read like the ones the app writes today.
 --
 -- For each "DashboardFact" row with "factType" = 'chatwoot.escalations' whose value is a JSON

@@ -2,7 +2,7 @@
 
 -- percentile_cont computed in exact numeric arithmetic. The built-in percentile_cont works
 -- on double precision, whose binary rounding can flip a value such as 10.005 when it is
--- rounded to 2 decimals; SPEC.md asks for rounding of the exact value.
+-- rounded to 2 decimals; docs/metrics.md asks for rounding of the exact value.
 create or replace function metrics.interpolated_percentile(sample numeric[], fraction numeric)
 returns numeric
 language sql

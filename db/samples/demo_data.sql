@@ -1,8 +1,8 @@
 -- Demo data for the operator metrics: NOT a migration, never run it against a real database.
 --
 -- Generates a realistic, deterministic sample of what the dashboard app writes into its own
--- tables ${app_schema}."DashboardFact" and ${app_schema}."DecisionLog" (see SPEC.md, "Fact
--- shapes written by the app"): 40 shops (shop-01 .. shop-40.myshopify.com) over the 42 UTC
+-- tables ${app_schema}."DashboardFact" and ${app_schema}."DecisionLog" (docs/metrics.md
+-- describes their shapes): 40 shops (shop-01 .. shop-40.myshopify.com) over the 42 UTC
 -- days before today's UTC midnight (nothing is dated today or later), about 7,600 rows:
 --   * dashboard.session.opened  - shops onboard spread over the 42 days, then visit often,
 --                                 sometimes or rarely (engaged / late / never-acting shops);

@@ -59,7 +59,7 @@ public sealed class RefreshCommand : Command
     private readonly TimeProvider _clock;
 
     public RefreshCommand(DatabaseCommandRunner runner, TimeProvider clock)
-        : base("refresh", "Refresh the materialized views and write the aggregate facts for the 7-day window ending at the as-of UTC day.")
+        : base("refresh", "Refresh the metrics (the tables behind the views) and write the aggregate facts for the 7-day window ending at the as-of UTC day.")
     {
         _runner = runner;
         _clock = clock;
