@@ -649,22 +649,21 @@ begin
               and existing.value ->> 'windowEnd' = written.value ->> 'windowEnd';
         end if;
 
-        if own_fact_id is null then
-            insert into ${app_schema}."DashboardFact" ("shopDomain", "factType", scope, value, metadata, "createdAt", "updatedAt")
-            values ('__aggregate__', written.fact_type, 'ops', written.value, written.metadata, written_at, written_at)
-            returning id into own_fact_id;
-        else
+        -- (a row deleted by someone since it was found is written anew)
+        if own_fact_id is not null then
             update ${app_schema}."DashboardFact"
             set value = written.value,
                 metadata = written.metadata,
                 "updatedAt" = written_at
             where id = own_fact_id;
-            -- deleted by someone since it was found: write a new one
             if not found then
-                insert into ${app_schema}."DashboardFact" ("shopDomain", "factType", scope, value, metadata, "createdAt", "updatedAt")
-                values ('__aggregate__', written.fact_type, 'ops', written.value, written.metadata, written_at, written_at)
-                returning id into own_fact_id;
+                own_fact_id := null;
             end if;
+        end if;
+        if own_fact_id is null then
+            insert into ${app_schema}."DashboardFact" ("shopDomain", "factType", scope, value, metadata, "createdAt", "updatedAt")
+            values ('__aggregate__', written.fact_type, 'ops', written.value, written.metadata, written_at, written_at)
+            returning id into own_fact_id;
         end if;
 
         -- a plain insert: a second refresh of this window that somehow ran beside this one fails

@@ -12,10 +12,7 @@ public static class ClientTools
         var folders = new List<string>();
         if (Environment.GetEnvironmentVariable("PG_BINDIR") is { Length: > 0 } configured)
             folders.Add(configured);
-        if (Directory.Exists("/usr/lib/postgresql"))
-            folders.AddRange(Directory.EnumerateDirectories("/usr/lib/postgresql")
-                .OrderByDescending(path => int.TryParse(Path.GetFileName(path), out var version) ? version : 0)
-                .Select(path => Path.Combine(path, "bin")));
+        folders.AddRange(LocalPostgres.InstalledBinaryFolders());
         folders.AddRange((Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries));
         return folders.Select(folder => Path.Combine(folder, program)).FirstOrDefault(File.Exists);
     }

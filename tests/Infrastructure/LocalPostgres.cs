@@ -170,6 +170,15 @@ public sealed class LocalPostgres
     private static bool HasPgCron(string binaries) =>
         File.Exists(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(binaries)!, "lib", "pg_cron.so"));
 
+    /// <summary>The bin folders of installed PostgreSQL versions, newest first: Debian's /usr/lib/postgresql/NN/bin, then a source build's.</summary>
+    internal static IEnumerable<string> InstalledBinaryFolders() =>
+        (Directory.Exists("/usr/lib/postgresql")
+            ? Directory.EnumerateDirectories("/usr/lib/postgresql")
+                .OrderByDescending(path => int.TryParse(System.IO.Path.GetFileName(path), out var version) ? version : 0)
+                .Select(path => System.IO.Path.Combine(path, "bin"))
+            : [])
+        .Append("/usr/local/pgsql/bin");
+
     /// <summary>The folder of initdb and pg_ctl the throwaway server runs from: PG_BINDIR, else the newest installed version.</summary>
     internal static string FindBinaries()
     {
@@ -181,11 +190,7 @@ public sealed class LocalPostgres
                 ? configured
                 : throw new InvalidOperationException($"PG_BINDIR={configured} has no initdb: point it at a folder of PostgreSQL server binaries, or unset it.");
         }
-        if (Directory.Exists("/usr/lib/postgresql"))
-            candidates.AddRange(Directory.EnumerateDirectories("/usr/lib/postgresql")
-                .OrderByDescending(path => int.TryParse(System.IO.Path.GetFileName(path), out var version) ? version : 0)
-                .Select(path => System.IO.Path.Combine(path, "bin")));
-        candidates.Add("/usr/local/pgsql/bin");
+        candidates.AddRange(InstalledBinaryFolders());
         return candidates.FirstOrDefault(path => File.Exists(System.IO.Path.Combine(path, "initdb")))
                ?? throw new InvalidOperationException(
                    $"No PostgreSQL server binaries found (looked in {string.Join(", ", candidates)}). " +

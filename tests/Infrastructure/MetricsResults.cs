@@ -27,4 +27,17 @@ public static class MetricsResults
             text.AppendLine(row);
         return text.ToString();
     }
+
+    /// <summary>
+    /// What a full rebuild as of <paramref name="asOf"/> would leave (<see cref="ReadAsync"/>), run in a
+    /// transaction that is rolled back, so that the database goes on from its incremental state.
+    /// </summary>
+    public static async Task<string> ReadFullRebuildAsync(NpgsqlConnection connection, string asOf)
+    {
+        await using var rebuild = await connection.BeginTransactionAsync();
+        await connection.ExecuteAsync("call metrics.refresh(@asOf::timestamptz, full_rebuild => true)", new { asOf }, rebuild);
+        var full = await ReadAsync(connection);
+        await rebuild.RollbackAsync();
+        return full;
+    }
 }

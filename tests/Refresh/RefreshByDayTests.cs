@@ -68,12 +68,7 @@ public class Refresh_by_day
             """)).Max();
         await db.RefreshAsync(FixedDataSet.AsOf, app);
         var incremental = await MetricsResults.ReadAsync(app);
-        await using (var rebuild = await app.BeginTransactionAsync())
-        {
-            await app.ExecuteAsync("call metrics.refresh(@asOf::timestamptz, full_rebuild => true)", new { asOf = FixedDataSet.AsOf }, rebuild);
-            Assert.Equal(await MetricsResults.ReadAsync(app), incremental);
-            await rebuild.RollbackAsync();
-        }
+        Assert.Equal(await MetricsResults.ReadFullRebuildAsync(app, FixedDataSet.AsOf), incremental);
 
         Assert.True(escalation > 3000000000L);
         Assert.Equal(5, (int)(await db.SingleFactAsync("metrics.activation.rolling7d"))["totalActiveShops"]!);
@@ -126,12 +121,7 @@ public class Refresh_by_day
         await db.DecisionAsync("ancient3.myshopify.com", "approve_send", "-infinity");
         await db.RefreshAsync(FixedDataSet.AsOf, app);
         var incremental = await MetricsResults.ReadAsync(app);
-        await using (var rebuild = await app.BeginTransactionAsync())
-        {
-            await app.ExecuteAsync("call metrics.refresh(@asOf::timestamptz, full_rebuild => true)", new { asOf = FixedDataSet.AsOf }, rebuild);
-            Assert.Equal(await MetricsResults.ReadAsync(app), incremental);
-            await rebuild.RollbackAsync();
-        }
+        Assert.Equal(await MetricsResults.ReadFullRebuildAsync(app, FixedDataSet.AsOf), incremental);
 
         Assert.Equal("""[{"day": "-infinity", "inputKind": "session"}]""", repaired);
         Assert.Equal(["ancient.myshopify.com", "ancient2.myshopify.com"], await db.QueryAsync<string>(
