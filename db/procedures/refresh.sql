@@ -369,6 +369,7 @@ declare
     missing_columns text;
     ledger_fact_id bigint;
     own_fact_id bigint;
+    stage_started_at timestamptz := clock_timestamp();
 begin
     if as_of is null or not isfinite(as_of) then
         raise exception 'metrics.refresh: as_of must be a finite instant, not %', coalesce(as_of::text, 'NULL')
@@ -415,6 +416,10 @@ begin
     -- One refresh at a time (key shared with the runner, see runner/Database/AdvisoryLocks.cs).
     -- Waits up to the session's lock_timeout, then fails with SQLSTATE 55P03.
     perform pg_advisory_xact_lock(7235002);
+    if clock_timestamp() - stage_started_at >= interval '1 second' then
+        stage_started_at := metrics_staging.report_stage('waited for another refresh to finish', stage_started_at);
+    end if;
+    stage_started_at := clock_timestamp();
 
     select (run.window_end at time zone 'UTC')::date into previous_cutoff_day
     from metrics.refresh_run as run
@@ -519,6 +524,11 @@ begin
         union all
         select input_kind, min(day), max(day) + 1 from island group by input_kind, island;
     end if;
+    stage_started_at := metrics_staging.report_stage(
+        case when mode = 'full' then 'planned a full rebuild: every day of every input kind'
+        else format('planned %s range(s) of days to parse', (select count(*) from pg_temp.parse_range))
+             || coalesce(' (' || nullif((select count(*) from pg_temp.repaired_day), 0) || ' day(s) changed behind the triggers'' back)', '')
+        end, stage_started_at);
 
     -- 2. Parse those days, noting the keys of their old partials (before the previous cutoff: the
     -- entities shown now) and of their new ones (before this cutoff), then the keys of the days
@@ -544,10 +554,14 @@ begin
     delete from metrics_staging.parse_state;
     insert into metrics_staging.parse_state (parsed_through) values (horizon);
     analyze pg_temp.affected_shop, pg_temp.affected_breach, pg_temp.affected_page;
+    stage_started_at := metrics_staging.report_stage(format('parsed %s app rows', to_char(parsed_rows, 'FM999,999,999,999,990')), stage_started_at);
 
     -- 3. Derive the entities with a noted key, and their days, as of the cutoff.
     call metrics_staging.derive_entities(window_end);
     perform set_config('work_mem', sort_memory, true);
+    stage_started_at := metrics_staging.report_stage(format('derived %s entities',
+        to_char((select count(*) from pg_temp.affected_shop) + (select count(*) from pg_temp.affected_breach)
+                + (select count(*) from pg_temp.affected_page), 'FM999,999,999,999,990')), stage_started_at);
 
     -- 4. The facts, from the analyst views.
     written_at := date_trunc('milliseconds', clock_timestamp() at time zone 'UTC');
@@ -678,6 +692,8 @@ begin
               and ours.window_end = written.window_end;
         end if;
     end loop;
+
+    perform metrics_staging.report_stage('wrote 3 facts', stage_started_at);
 
     update metrics.refresh_run
     set finished_at = clock_timestamp(),
