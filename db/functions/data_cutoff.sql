@@ -33,3 +33,54 @@ $$;
 
 comment on function metrics.series_days(date) is
     'The UTC days of a daily series: first_day up to the day before the data cutoff (window_end of the newest refresh); no day before the first refresh or for a NULL first_day.';
+
+-- The ISO week of a day: its Monday.
+create or replace function metrics.week_of(day date)
+returns date
+language sql
+immutable strict parallel safe
+as $$
+    select day - (extract(isodow from day)::integer - 1)
+$$;
+
+comment on function metrics.week_of(date) is
+    'The Monday of the ISO week (Monday to Sunday) holding day.';
+
+-- The weeks of a weekly series: every Monday from the week of first_day to the week of the day
+-- before the data cutoff (the last week may be under way).
+create or replace function metrics.series_weeks(first_day date)
+returns setof date
+language sql
+stable parallel safe
+as $$
+    select series.first_week + 7 * week_offset
+    from (
+        select metrics.week_of(first_day) as first_week, metrics.week_of(cutoff_day - 1) as last_week
+        from (select (metrics.data_cutoff() at time zone 'UTC')::date as cutoff_day) as cutoff
+        where isfinite(cutoff_day) and isfinite(first_day)
+    ) as series
+    cross join generate_series(0, (series.last_week - series.first_week) / 7) as week_offset
+$$;
+
+comment on function metrics.series_weeks(date) is
+    'The ISO weeks (their Mondays) of a weekly series: the week of first_day up to the week of the day before the data cutoff, which may be under way; none before the first refresh or for a NULL first_day.';
+
+-- The window ends of a rolling series: every UTC day from first_window_end to the data cutoff's
+-- day, the window end of the newest refresh's facts (that day alone when first_window_end is NULL
+-- or later).
+create or replace function metrics.series_window_ends(first_window_end date)
+returns setof date
+language sql
+stable parallel safe
+as $$
+    select series.first_day + day_offset
+    from (
+        select least(coalesce(first_window_end, cutoff_day), cutoff_day) as first_day, cutoff_day
+        from (select (metrics.data_cutoff() at time zone 'UTC')::date as cutoff_day) as cutoff
+        where isfinite(cutoff_day)
+    ) as series
+    cross join generate_series(0, series.cutoff_day - series.first_day) as day_offset
+$$;
+
+comment on function metrics.series_window_ends(date) is
+    'The window ends (UTC days D, window [D - 7 days, D)) of a rolling series: first_window_end up to the data cutoff''s day, the windowEnd of the newest facts; that day alone when first_window_end is NULL or later; none before the first refresh.';

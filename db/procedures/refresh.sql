@@ -221,48 +221,114 @@ begin
     select distinct 'activation', (first_session_at at time zone 'UTC')::date from added
     on conflict do nothing;
 
-    -- SLA: one row per breach
-    with removed as (
-        delete from metrics_staging.sla_breach as breach
-        using pg_temp.affected_breach as affected
-        where breach.shop_domain = affected.shop_domain
-          and breach.conversation_id = affected.conversation_id
-        returning breach.first_action_at
-    )
-    insert into pg_temp.affected_day (metric, day)
-    select distinct 'sla', (first_action_at at time zone 'UTC')::date from removed where first_action_at is not null
-    on conflict do nothing;
+    -- SLA: one row per breach, and one per instant a window end saw (sla_breach_version): the
+    -- breach's instant is the earliest its escalation rows give so far, so a later row may move it
+    -- earlier, and with it the first action.
+    delete from metrics_staging.sla_breach as breach
+    using pg_temp.affected_breach as affected
+    where breach.shop_domain = affected.shop_domain
+      and breach.conversation_id = affected.conversation_id;
 
-    with breach as (
-        select partial.shop_domain, partial.conversation_id, min(partial.breached_at) as breached_at
+    with removed as (
+        delete from metrics_staging.sla_breach_version as version
+        using pg_temp.affected_breach as affected
+        where version.shop_domain = affected.shop_domain
+          and version.conversation_id = affected.conversation_id
+        returning version.shop_domain, version.conversation_id, version.valid_from, version.first_action_at
+    )
+    insert into pg_temp.breach_version_change (change, shop_domain, conversation_id, valid_from, first_action_at)
+    select -1, shop_domain, conversation_id, valid_from, first_action_at from removed;
+
+    with partial as (
+        select
+            partial.shop_domain,
+            partial.conversation_id,
+            partial.day,
+            partial.breached_at,
+            min(partial.breached_at) over (
+                partition by partial.shop_domain, partial.conversation_id order by partial.day
+                rows between unbounded preceding and 1 preceding) as earlier_breached_at
         from pg_temp.affected_breach as affected
         inner join metrics_staging.breach_day as partial
             on partial.shop_domain = affected.shop_domain
            and partial.conversation_id = affected.conversation_id
         where partial.day < cutoff_day
-        group by partial.shop_domain, partial.conversation_id
+    ),
+
+    -- a day whose rows give an earlier instant than every day before starts a version, seen by
+    -- the window ends from the next day on
+    version as (
+        select
+            shop_domain,
+            conversation_id,
+            day + 1 as valid_from,
+            lead(day) over (partition by shop_domain, conversation_id order by day) as valid_until,
+            breached_at
+        from partial
+        where earlier_breached_at is null or breached_at < earlier_breached_at
     ),
 
     added as (
-        insert into metrics_staging.sla_breach (shop_domain, conversation_id, breached_at, first_action_at, first_action)
-        select breach.shop_domain, breach.conversation_id, breach.breached_at, first_action.decided_at, first_action.action
-        from breach
+        insert into metrics_staging.sla_breach_version (shop_domain, conversation_id, valid_from, valid_until, breached_at, first_action_at, first_action)
+        select version.shop_domain, version.conversation_id, version.valid_from, version.valid_until, version.breached_at,
+            first_action.decided_at, first_action.action
+        from version
         left join lateral (
             select decision.decided_at, decision.action
             from metrics_staging.decision_day as decision
-            where decision.shop_domain = breach.shop_domain
-              and decision.conversation_id = breach.conversation_id
-              and decision.decided_at >= breach.breached_at
+            where decision.shop_domain = version.shop_domain
+              and decision.conversation_id = version.conversation_id
+              and decision.decided_at >= version.breached_at
               and decision.decided_at < cutoff
             order by decision.decided_at, decision.decision_id
             limit 1
         ) as first_action on true
-        returning first_action_at
+        returning shop_domain, conversation_id, valid_from, valid_until, breached_at, first_action_at, first_action
+    ),
+
+    current_version as (
+        insert into metrics_staging.sla_breach (shop_domain, conversation_id, breached_at, first_action_at, first_action)
+        select shop_domain, conversation_id, breached_at, first_action_at, first_action
+        from added
+        where valid_until is null
     )
 
+    insert into pg_temp.breach_version_change (change, shop_domain, conversation_id, valid_from, first_action_at)
+    select 1, shop_domain, conversation_id, valid_from, first_action_at from added;
+
+    -- the days and window ends of every version removed or added
     insert into pg_temp.affected_day (metric, day)
-    select distinct 'sla', (first_action_at at time zone 'UTC')::date from added where first_action_at is not null
+    select distinct 'sla', (first_action_at at time zone 'UTC')::date
+    from pg_temp.breach_version_change
+    where first_action_at is not null
     on conflict do nothing;
+
+    -- The breaches open at each window end (sla_open_breach_day, summed by the view): a breach is
+    -- known from its first version's valid_from, and closed from the first window end after its
+    -- first action (its versions' first actions only move earlier, so the earliest such window
+    -- end of any version is the one). The removed breaches are taken out, the added ones put in.
+    with span as (
+        select
+            change,
+            min(valid_from) as known_from,
+            min(greatest(valid_from, (first_action_at at time zone 'UTC')::date + 1)) filter (where first_action_at is not null) as closed_from
+        from pg_temp.breach_version_change
+        group by change, shop_domain, conversation_id
+    ),
+
+    span_end (window_end, known_breaches, closed_breaches) as (
+        select known_from, change, 0 from span
+        union all
+        select closed_from, 0, change from span where closed_from is not null
+    )
+
+    insert into metrics_staging.sla_open_breach_day as open_day (window_end, known_breaches, closed_breaches)
+    select window_end, sum(known_breaches), sum(closed_breaches)
+    from span_end
+    group by window_end
+    on conflict (window_end) do update
+    set known_breaches = open_day.known_breaches + excluded.known_breaches,
+        closed_breaches = open_day.closed_breaches + excluded.closed_breaches;
 
     -- anomalies: one row per (shop, landing page, range end)
     with removed as (
@@ -344,6 +410,95 @@ $procedure$;
 
 comment on procedure metrics_staging.derive_entities(timestamptz) is
     'Internal to metrics.refresh: derives again, as of cutoff, the entities listed in the refresh''s pg_temp.affected_* tables from their partials, and the daily aggregates of the days they touch.';
+
+-- Step 3, continued: the weekly SLA aggregates of the weeks of the touched days, and the rolling
+-- 7-day windows of each metric that hold a touched day (window ends D in day + 1 ... day + 7, up
+-- to the cutoff's day) or that pg_temp.affected_window already lists (the window ends the cutoff
+-- moved over, and the cutoff's own). A window holds what the fact of its window end D says: the
+-- data before D, read from the entities known now (their first session, first action, detection
+-- and response are the earliest, so "before D" is a filter; a breach is taken with the instant
+-- its version valid at D had).
+create or replace procedure metrics_staging.derive_windows(cutoff timestamptz)
+language plpgsql
+as $procedure$
+declare
+    cutoff_day constant date := (cutoff at time zone 'UTC')::date;
+begin
+    delete from metrics_staging.sla_resolution_week
+    where resolution_week in (select metrics.week_of(day) from pg_temp.affected_day where metric = 'sla' and isfinite(day));
+    insert into metrics_staging.sla_resolution_week (resolution_week, sample_size, median_minutes, p90_minutes)
+    select
+        week.resolution_week,
+        count(*),
+        trim_scale(round(metrics.interpolated_percentile(array_agg(breach.resolution_minutes), 0.5), 2)),
+        trim_scale(round(metrics.interpolated_percentile(array_agg(breach.resolution_minutes), 0.9), 2))
+    from (
+        select distinct metrics.week_of(day) as resolution_week
+        from pg_temp.affected_day
+        where metric = 'sla' and isfinite(day)
+    ) as week
+    inner join metrics.sla_breach as breach
+        on breach.first_action_at >= week.resolution_week::timestamp at time zone 'UTC'
+       and breach.first_action_at < (week.resolution_week + 7)::timestamp at time zone 'UTC'
+    group by week.resolution_week;
+
+    insert into pg_temp.affected_window (metric, window_end)
+    select day.metric, day.day + day_offset
+    from pg_temp.affected_day as day
+    cross join generate_series(1, 7) as day_offset
+    where isfinite(day.day)
+      and day.day + day_offset <= cutoff_day
+    on conflict do nothing;
+
+    delete from metrics_staging.activation_window
+    where window_end in (select window_end from pg_temp.affected_window where metric = 'activation');
+    insert into metrics_staging.activation_window (window_end, total_active_shops, activated_shops)
+    select
+        window_day.window_end,
+        count(*),
+        count(*) filter (where shop.first_decision_at < window_day.window_end::timestamp at time zone 'UTC')
+    from pg_temp.affected_window as window_day
+    inner join metrics_staging.shop_activation as shop
+        on shop.first_session_at >= (window_day.window_end - 7)::timestamp at time zone 'UTC'
+       and shop.first_session_at < window_day.window_end::timestamp at time zone 'UTC'
+    where window_day.metric = 'activation'
+    group by window_day.window_end;
+
+    delete from metrics_staging.sla_resolution_window
+    where window_end in (select window_end from pg_temp.affected_window where metric = 'sla');
+    insert into metrics_staging.sla_resolution_window (window_end, sample_size, median_minutes, p90_minutes)
+    select
+        window_day.window_end,
+        count(*),
+        trim_scale(round(metrics.interpolated_percentile(array_agg(version.resolution_minutes), 0.5), 2)),
+        trim_scale(round(metrics.interpolated_percentile(array_agg(version.resolution_minutes), 0.9), 2))
+    from pg_temp.affected_window as window_day
+    inner join metrics_staging.sla_breach_version as version
+        on version.first_action_at >= (window_day.window_end - 7)::timestamp at time zone 'UTC'
+       and version.first_action_at < window_day.window_end::timestamp at time zone 'UTC'
+       and version.valid_from <= window_day.window_end
+       and (version.valid_until is null or version.valid_until >= window_day.window_end)
+    where window_day.metric = 'sla'
+    group by window_day.window_end;
+
+    delete from metrics_staging.anomaly_response_window
+    where window_end in (select window_end from pg_temp.affected_window where metric = 'anomaly');
+    insert into metrics_staging.anomaly_response_window (window_end, total_anomalies, responded_within_24h)
+    select
+        window_day.window_end,
+        count(*),
+        count(*) filter (where anomaly.is_responded_within_24h and anomaly.responded_at < window_day.window_end::timestamp at time zone 'UTC')
+    from pg_temp.affected_window as window_day
+    inner join metrics.landing_page_anomaly as anomaly
+        on anomaly.detected_at >= (window_day.window_end - 7)::timestamp at time zone 'UTC'
+       and anomaly.detected_at < window_day.window_end::timestamp at time zone 'UTC'
+    where window_day.metric = 'anomaly'
+    group by window_day.window_end;
+end
+$procedure$;
+
+comment on procedure metrics_staging.derive_windows(timestamptz) is
+    'Internal to metrics.refresh: derives again, as of cutoff, the weekly SLA aggregates of the weeks of the refresh''s pg_temp.affected_day, and the rolling 7-day windows holding those days or listed in pg_temp.affected_window.';
 
 -- jit off: the parsing expressions are large once inlined, and compiling them took longer than
 -- running them (seconds per statement on small data).
@@ -461,8 +616,10 @@ begin
     create temporary table if not exists affected_page (shop_domain text, landing_page text, primary key (shop_domain, landing_page)) on commit drop;
     create temporary table if not exists affected_day (metric text, day date, primary key (metric, day)) on commit drop;
     create temporary table if not exists repaired_day (input_kind text, day date) on commit drop;
+    create temporary table if not exists breach_version_change (change integer, shop_domain text, conversation_id bigint, valid_from date, first_action_at timestamptz) on commit drop;
+    create temporary table if not exists affected_window (metric text, window_end date, primary key (metric, window_end)) on commit drop;
     truncate pg_temp.parse_range, pg_temp.affected_shop, pg_temp.affected_breach, pg_temp.affected_page, pg_temp.affected_day,
-        pg_temp.repaired_day;
+        pg_temp.repaired_day, pg_temp.breach_version_change, pg_temp.affected_window;
 
     -- 1. The days to parse, per input kind, as ranges [first_day, end_day). The log is emptied
     -- before the app tables are read: a change committed in between is parsed now and stays
@@ -558,42 +715,42 @@ begin
 
     -- 3. Derive the entities with a noted key, and their days, as of the cutoff.
     call metrics_staging.derive_entities(window_end);
-    perform set_config('work_mem', sort_memory, true);
     stage_started_at := metrics_staging.report_stage(format('derived %s entities',
         to_char((select count(*) from pg_temp.affected_shop) + (select count(*) from pg_temp.affected_breach)
                 + (select count(*) from pg_temp.affected_page), 'FM999,999,999,999,990')), stage_started_at);
 
-    -- 4. The facts, from the analyst views.
+    -- ... and the weeks and rolling windows they touch, with the window ends from the previous
+    -- cutoff's day to this one's (their windows now end before the cutoff)
+    insert into pg_temp.affected_window (metric, window_end)
+    select metric, cutoff_day - day_offset
+    from unnest(array['activation', 'sla', 'anomaly']) as metric
+    cross join generate_series(0, greatest(cutoff_day - coalesce(previous_cutoff_day, cutoff_day) - 1, 0)) as day_offset;
+    call metrics_staging.derive_windows(window_end);
+    perform set_config('work_mem', sort_memory, true);
+    stage_started_at := metrics_staging.report_stage(format('derived %s rolling window(s) and %s week(s)',
+        (select count(*) from pg_temp.affected_window),
+        (select count(distinct metrics.week_of(day)) from pg_temp.affected_day where metric = 'sla' and isfinite(day))), stage_started_at);
+
+    -- 4. The facts: the rolling windows ending at the cutoff, from the analyst views.
     written_at := date_trunc('milliseconds', clock_timestamp() at time zone 'UTC');
 
     for written in
     with activation as (
-        select
-            count(*) as total_active_shops,
-            count(*) filter (where is_activated) as activated_shops
-        from metrics.shop_activation
-        where first_session_at >= window_start
-          and first_session_at < window_end
+        select rolling.total_active_shops, rolling.activated_shops, rolling.activation_rate
+        from metrics.activation_rolling7d as rolling
+        where rolling.window_end = cutoff_day
     ),
 
     resolution as (
-        select
-            count(*) as sample_size,
-            metrics.interpolated_percentile(array_agg(resolution_minutes), 0.5) as median_minutes,
-            metrics.interpolated_percentile(array_agg(resolution_minutes), 0.9) as p90_minutes,
-            (select count(*) from metrics.sla_breach where is_open) as open_breaches
-        from metrics.sla_breach
-        where first_action_at >= window_start
-          and first_action_at < window_end
+        select rolling.sample_size, rolling.median_minutes, rolling.p90_minutes, rolling.open_breaches
+        from metrics.sla_resolution_rolling7d as rolling
+        where rolling.window_end = cutoff_day
     ),
 
     response as (
-        select
-            count(*) as total_anomalies,
-            count(*) filter (where is_responded_within_24h) as responded_within_24h
-        from metrics.landing_page_anomaly
-        where detected_at >= window_start
-          and detected_at < window_end
+        select rolling.total_anomalies, rolling.responded_within_24h, rolling.response_rate
+        from metrics.anomaly_response_rolling7d as rolling
+        where rolling.window_end = cutoff_day
     ),
 
     -- what each metric adds to the fields every fact has (window, generatedAt)
@@ -603,7 +760,7 @@ begin
             jsonb_build_object(
                 'totalActiveShops', total_active_shops,
                 'activatedShops', activated_shops,
-                'activationRate', metrics.rate(activated_shops, total_active_shops)),
+                'activationRate', activation_rate),
             jsonb_build_object(
                 'notes', 'Cohort: shops whose first dashboard session is in [windowStart, windowEnd). Activated: an ops decision within 7 days of that first session, before windowEnd.')
         from activation
@@ -612,8 +769,8 @@ begin
             'metrics.sla_resolution.rolling7d',
             jsonb_build_object(
                 'sampleSize', sample_size,
-                'medianMinutes', trim_scale(round(median_minutes, 2)),
-                'p90Minutes', trim_scale(round(p90_minutes, 2))),
+                'medianMinutes', median_minutes,
+                'p90Minutes', p90_minutes),
             jsonb_build_object(
                 'sampleSize', sample_size,
                 'openBreaches', open_breaches,
@@ -625,7 +782,7 @@ begin
             jsonb_build_object(
                 'totalAnomalies', total_anomalies,
                 'respondedWithin24h', responded_within_24h,
-                'responseRate', metrics.rate(responded_within_24h, total_anomalies)),
+                'responseRate', response_rate),
             jsonb_build_object(
                 'notes', 'Anomalies (shop, landing page, range end) first detected in [windowStart, windowEnd); responded: a seo.assignment.* ops decision for the page within 24 hours of detection, before windowEnd.')
         from response

@@ -5,6 +5,12 @@
 drop view if exists metrics.data_quality_issue;
 
 create view metrics.data_quality_issue as
+-- read through a WITH query: information_schema then says the view is not updatable, so BI tools
+-- offer no edit grid (analysts may only read it anyway)
+with issue as (
+    select * from metrics_staging.parse_issue
+)
+
 select
     issue.source_table,
     issue.source_id,
@@ -13,7 +19,7 @@ select
     issue.source_created_at,
     issue.json_path,
     issue.reason
-from metrics_staging.parse_issue as issue
+from issue
 where issue.source_created_at < (select metrics.data_cutoff());
 
 comment on view metrics.data_quality_issue is

@@ -5,6 +5,12 @@
 drop view if exists metrics.landing_page_anomaly;
 
 create view metrics.landing_page_anomaly as
+-- read through a WITH query: information_schema then says the view is not updatable, so BI tools
+-- offer no edit grid (analysts may only read it anyway)
+with anomaly as (
+    select * from metrics_staging.landing_page_anomaly
+)
+
 select
     anomaly.shop_domain,
     anomaly.landing_page,
@@ -12,7 +18,7 @@ select
     anomaly.detected_at,
     anomaly.responded_at,
     coalesce(anomaly.responded_at < anomaly.detected_at + interval '24 hours', false) as is_responded_within_24h
-from metrics_staging.landing_page_anomaly as anomaly;
+from anomaly;
 
 comment on view metrics.landing_page_anomaly is
     'Anomaly response per anomaly: one row per (shop, landing page, GA range end) flagged in ga.sessions.anomalies (isAnomaly true, or absent with wowDelta <= -0.2). Shows app rows created before the newest refresh''s window_end; kept up to date by metrics.refresh().';

@@ -5,6 +5,12 @@
 drop view if exists metrics.shop_activation;
 
 create view metrics.shop_activation as
+-- read through a WITH query: information_schema then says the view is not updatable, so BI tools
+-- offer no edit grid (analysts may only read it anyway)
+with shop as (
+    select * from metrics_staging.shop_activation
+)
+
 select
     shop.shop_domain,
     shop.first_session_at,
@@ -13,7 +19,7 @@ select
     shop.first_decision_at,
     shop.first_decision_at is not null as is_activated,
     shop.first_session_at + interval '168 hours' <= (select metrics.data_cutoff()) as is_activation_window_complete
-from metrics_staging.shop_activation as shop;
+from shop;
 
 comment on view metrics.shop_activation is
     'Activation per shop: one row per shop that has opened the dashboard. A shop is activated when it logs an operator (scope ops) decision within 7 days (168 h) of its first dashboard session. Shows app rows created before the newest refresh''s window_end; kept up to date by metrics.refresh().';

@@ -5,6 +5,12 @@
 drop view if exists metrics.sla_breach;
 
 create view metrics.sla_breach as
+-- read through a WITH query: information_schema then says the view is not updatable, so BI tools
+-- offer no edit grid (analysts may only read it anyway)
+with breach as (
+    select * from metrics_staging.sla_breach
+)
+
 select
     breach.shop_domain,
     breach.conversation_id,
@@ -13,7 +19,7 @@ select
     breach.first_action,
     breach.resolution_minutes,
     breach.first_action_at is null as is_open
-from metrics_staging.sla_breach as breach;
+from breach;
 
 comment on view metrics.sla_breach is
     'SLA resolution per breach: one row per (shop, Chatwoot conversation) that breached its SLA, however many escalation rows repeat it. Shows app rows created before the newest refresh''s window_end; kept up to date by metrics.refresh().';
