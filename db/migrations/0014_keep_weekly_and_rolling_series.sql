@@ -13,6 +13,10 @@
 -- 3. parse_state is emptied so that the next refresh derives every entity once (refresh_mode
 --    'full', which it says) and fills these tables; no manual step.
 
+-- Every lock taken here is on this package's own tables; a refresh running meanwhile holds
+-- parse_state until it commits. Wait for it at most a minute, then fail (nothing stays applied).
+set local lock_timeout = '1min';
+
 -- 1. Breach versions ----------------------------------------------------------------------------
 
 create table metrics_staging.sla_breach_version (
@@ -44,8 +48,8 @@ comment on column metrics_staging.sla_breach_version.resolution_minutes is 'Minu
 
 create table metrics_staging.activation_window (
     window_end date primary key,
-    total_active_shops integer not null,
-    activated_shops integer not null
+    total_active_shops bigint not null,
+    activated_shops bigint not null
 );
 
 comment on table metrics_staging.activation_window is 'Behind metrics.activation_rolling7d: one row per window end (UTC day D) whose window [D - 7 days, D) holds a first session. Written only by metrics.refresh.';
@@ -55,7 +59,7 @@ comment on column metrics_staging.activation_window.activated_shops is 'Of those
 
 create table metrics_staging.sla_resolution_window (
     window_end date primary key,
-    sample_size integer not null,
+    sample_size bigint not null,
     median_minutes numeric not null,
     p90_minutes numeric not null
 );
@@ -68,8 +72,8 @@ comment on column metrics_staging.sla_resolution_window.p90_minutes is 'Their 90
 
 create table metrics_staging.anomaly_response_window (
     window_end date primary key,
-    total_anomalies integer not null,
-    responded_within_24h integer not null
+    total_anomalies bigint not null,
+    responded_within_24h bigint not null
 );
 
 comment on table metrics_staging.anomaly_response_window is 'Behind metrics.anomaly_response_rolling7d: one row per window end (UTC day D) whose window [D - 7 days, D) holds a detection. Written only by metrics.refresh.';
@@ -79,8 +83,8 @@ comment on column metrics_staging.anomaly_response_window.responded_within_24h i
 
 create table metrics_staging.sla_open_breach_day (
     window_end date primary key,
-    known_breaches integer not null,
-    closed_breaches integer not null
+    known_breaches bigint not null,
+    closed_breaches bigint not null
 );
 
 comment on table metrics_staging.sla_open_breach_day is 'Behind the open_breaches of metrics.sla_resolution_rolling7d: per window end (UTC day D), how many breaches the data before D know first, and how many have their first action before D first; the breaches open at D are the sum of the differences up to D. Written only by metrics.refresh.';
@@ -90,7 +94,7 @@ comment on column metrics_staging.sla_open_breach_day.closed_breaches is 'Breach
 
 create table metrics_staging.sla_resolution_week (
     resolution_week date primary key,
-    sample_size integer not null,
+    sample_size bigint not null,
     median_minutes numeric not null,
     p90_minutes numeric not null
 );

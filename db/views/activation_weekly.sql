@@ -8,9 +8,9 @@ drop view if exists metrics.activation_weekly;
 create view metrics.activation_weekly as
 select
     week.cohort_week,
-    coalesce(sum(cohort.new_shops), 0)::integer as new_shops,
-    coalesce(sum(cohort.activated_shops), 0)::integer as activated_shops,
-    metrics.rate(coalesce(sum(cohort.activated_shops), 0)::bigint, coalesce(sum(cohort.new_shops), 0)::bigint) as activation_rate,
+    coalesce(sum(cohort.new_shops), 0) as new_shops,
+    coalesce(sum(cohort.activated_shops), 0) as activated_shops,
+    metrics.rate(coalesce(sum(cohort.activated_shops), 0), coalesce(sum(cohort.new_shops), 0)) as activation_rate,
     week.cohort_week + 14 <= (metrics.data_cutoff() at time zone 'UTC')::date as is_cohort_complete
 from metrics.series_weeks((select min(cohort_day) from metrics_staging.activation_day where isfinite(cohort_day))) as week(cohort_week)
 left join metrics_staging.activation_day as cohort

@@ -8,9 +8,9 @@ drop view if exists metrics.anomaly_response_weekly;
 create view metrics.anomaly_response_weekly as
 select
     week.detection_week,
-    coalesce(sum(detected.total_anomalies), 0)::integer as total_anomalies,
-    coalesce(sum(detected.responded_within_24h), 0)::integer as responded_within_24h,
-    metrics.rate(coalesce(sum(detected.responded_within_24h), 0)::bigint, coalesce(sum(detected.total_anomalies), 0)::bigint) as response_rate
+    coalesce(sum(detected.total_anomalies), 0) as total_anomalies,
+    coalesce(sum(detected.responded_within_24h), 0) as responded_within_24h,
+    metrics.rate(coalesce(sum(detected.responded_within_24h), 0), coalesce(sum(detected.total_anomalies), 0)) as response_rate
 from metrics.series_weeks((select min(detection_day) from metrics_staging.anomaly_response_day where isfinite(detection_day))) as week(detection_week)
 left join metrics_staging.anomaly_response_day as detected
     on detected.detection_day >= week.detection_week

@@ -33,7 +33,7 @@ select
     coalesce(resolution.sample_size, 0) as sample_size,
     resolution.median_minutes,
     resolution.p90_minutes,
-    open_breach.open_breaches::integer as open_breaches
+    open_breach.open_breaches::bigint as open_breaches
 from window_day
 inner join open_breach on open_breach.window_end = window_day.window_end
 left join metrics_staging.sla_resolution_window as resolution on resolution.window_end = window_day.window_end;

@@ -93,7 +93,7 @@ public class Reader_role
             {
                 await asDba.OpenAsync();
                 await asDba.ExecuteAsync($"CREATE ROLE \"{role}\" NOLOGIN");
-                Assert.Equal(10, await asDba.ExecuteScalarAsync<int>($"SELECT metrics.grant_reader_access('{role}')"));
+                Assert.Equal(16, await asDba.ExecuteScalarAsync<int>($"SELECT metrics.grant_reader_access('{role}')"));
                 // it manages roles, not superusers
                 var notASuperuser = await Assert.ThrowsAsync<PostgresException>(() => asDba.ExecuteScalarAsync<int>($"SELECT metrics.grant_reader_access('{server.AdminUser}')"));
                 Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, notASuperuser.SqlState);

@@ -112,7 +112,7 @@ public class Refresh_command
 
             Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
             var files = directory.GetFiles().Select(f => f.Name).Order(StringComparer.Ordinal).ToList();
-            Assert.Equal(10, files.Count);
+            Assert.Equal(16, files.Count);
             Assert.Contains("shop_activation.tsv", files);
             var activation = await File.ReadAllLinesAsync(Path.Combine(directory.FullName, "shop_activation.tsv"));
             Assert.StartsWith("shop_domain\tfirst_session_at\t", activation[0]);

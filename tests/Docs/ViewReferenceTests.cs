@@ -69,7 +69,10 @@ public class View_reference
 
             Assert.Equal(catalog, visible);
             Assert.Contains("sla_breach.breached_at", visible);
-            Assert.Equal(10, (await analyst.QueryAsync<string>("select table_name from information_schema.tables where table_schema = 'metrics'")).Count());
+            Assert.Equal(16, (await analyst.QueryAsync<string>("select table_name from information_schema.tables where table_schema = 'metrics'")).Count());
+            // read-only for a BI tool: none offers an edit grid
+            Assert.Equal(["NO"], await analyst.QueryAsync<string>("select distinct is_updatable from information_schema.views where table_schema = 'metrics'"));
+            Assert.Equal(["NO"], await analyst.QueryAsync<string>("select distinct is_insertable_into from information_schema.views where table_schema = 'metrics'"));
         }
         finally
         {

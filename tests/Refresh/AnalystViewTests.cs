@@ -50,7 +50,7 @@ public class AnalystViews
             """);
 
         Assert.Empty(undocumented);
-        Assert.Equal(10, (await db.QueryAsync<int>(
+        Assert.Equal(16, (await db.QueryAsync<int>(
             "select count(*)::int from pg_class as c inner join pg_namespace as n on n.oid = c.relnamespace where n.nspname = 'metrics' and c.relkind in ('v', 'm')")).Single());
     }
 

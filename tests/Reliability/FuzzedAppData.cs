@@ -14,7 +14,7 @@ public sealed record Planted(string Json, string? Issue);
 /// with explicit ids so that the generator knows each planted issue's source id and json path.
 /// Malformed elements are ones the refresh skips (never a fallback it uses), and malformed rows
 /// are whole rows that cannot count, so the valid rows alone give the same metrics.
-/// Rows are created within the 14 days from <see cref="Start"/>; <see cref="AsOf"/> refreshes the last 7.
+/// Rows are created within the <see cref="Days"/> days from <see cref="Start"/> (14 unless told); <see cref="AsOf"/> refreshes the last 7.
 /// </summary>
 public sealed class FuzzedAppData
 {
@@ -41,10 +41,11 @@ public sealed class FuzzedAppData
     private int _nextFactId = 1;
     private int _nextDecisionId = 1;
 
-    public FuzzedAppData(int seed, int rows, int bigArrayBytes, DateTime start)
+    public FuzzedAppData(int seed, int rows, int bigArrayBytes, DateTime start, int days = 14)
     {
         _random = new Random(seed);
         Start = start;
+        Days = days;
         _shops = [.. Enumerable.Range(0, Math.Max(3, rows / 25)).Select(ShopName)];
         for (var i = 0; i < rows; i++)
             AddRow();
@@ -52,7 +53,8 @@ public sealed class FuzzedAppData
     }
 
     public DateTime Start { get; }
-    public string AsOf => Start.AddDays(14).AddHours(2).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    public int Days { get; }
+    public string AsOf => Start.AddDays(Days).AddHours(2).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
     public List<FuzzedFact> Facts { get; } = [];
     public List<FuzzedDecision> Decisions { get; } = [];
     public int RowCount => Facts.Count + Decisions.Count;
@@ -147,7 +149,7 @@ public sealed class FuzzedAppData
 
     private bool Chance(int percent) => _random.Next(100) < percent;
 
-    private DateTime CreatedAt() => Start.AddSeconds(_random.Next(14 * 24 * 3600)).AddMilliseconds(_random.Next(1000));
+    private DateTime CreatedAt() => Start.AddSeconds(_random.Next(Days * 24 * 3600)).AddMilliseconds(_random.Next(1000));
 
     private static string Iso(DateTime instant, string zone = "Z") =>
         "\"" + instant.ToString(zone == "+02:00" ? "yyyy-MM-dd'T'HH:mm:ss" : "yyyy-MM-dd'T'HH:mm:ss.fff", CultureInfo.InvariantCulture) + zone + "\"";

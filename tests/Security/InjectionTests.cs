@@ -143,7 +143,7 @@ public class Hostile_input(RefreshedDatabase fixture) : IClassFixture<RefreshedD
             var run = await AssertUnchangedAsync(["snapshot", "--connection", fixture.Database.ConnectionString, "--out", folder], [ExitCodes.Success]);
             Assert.True(File.Exists(Path.Combine(folder, "activation_current.tsv")), run.ToString());
             Assert.False(File.Exists(Path.Combine(Environment.CurrentDirectory, "pwned")));
-            Assert.Equal(10, Directory.GetFiles(folder).Length);
+            Assert.Equal(16, Directory.GetFiles(folder).Length);
         }
         finally
         {
