@@ -16,7 +16,6 @@ namespace Metrics.Tests.Refresh;
 /// </summary>
 public class Rolling_and_weekly_series
 {
-    private static readonly DateTime Start = new(2025, 9, 1, 0, 0, 0, DateTimeKind.Utc);
     private const int Days = 35;
 
     /// <summary>Each rolling row as the fact's fields: value without the window, and openBreaches of the SLA fact's metadata.</summary>
@@ -56,20 +55,23 @@ public class Rolling_and_weekly_series
     public async Task Equal_day_by_day_the_facts_a_backfill_wrote(int seed)
     {
         await using var db = await MetricsDatabase.CreateAsync();
+        // a backfill ends with today's window: the data end yesterday
+        var now = await db.ServerNowAsync();
+        var start = now.UtcDateTime.Date.AddDays(-Days);
         await using (var connection = await db.OpenAsync())
         {
-            var data = new FuzzedAppData(seed, rows: 1500, bigArrayBytes: 1000, Start, Days);
+            var data = new FuzzedAppData(seed, rows: 1500, bigArrayBytes: 1000, start, Days);
             await data.WriteAllAsync(connection);
             await data.ApplyUpdatesAsync(connection);
         }
-        var clock = new FakeTimeProvider(new DateTimeOffset(Start.AddDays(Days + 1).AddHours(2)));
-
+        await AddLateBreachTelemetryAsync(db, start, seed);
         var backfill = await CliRun.RunAsync(
-            ["refresh", "--connection", db.ConnectionString, "--backfill-from", Start.AddDays(1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)], clock: clock);
+            ["refresh", "--connection", db.ConnectionString, "--backfill-from", start.AddDays(1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)],
+            clock: new FakeTimeProvider(now));
 
         Assert.True(backfill.ExitCode == ExitCodes.Success, backfill.ToString());
         var facts = await db.QueryAsync<(string FactType, string WindowEnd, string Fields)>(OurFacts);
-        Assert.Equal(3 * (Days + 1), facts.Count);
+        Assert.Equal(3 * Days, facts.Count);
         AssertSeriesEqualFacts(await db.QueryAsync<(string, string, string)>(ViewRows), facts);
         // what makes it hard is there: breaches whose instant an escalation row written later moved
         // earlier, breaches first known after their first action, and rows the refresh skipped
@@ -82,11 +84,11 @@ public class Rolling_and_weekly_series
         Assert.True(await CountAsync(db, "select count(*) from metrics.data_quality_issue") > 0);
         Assert.True(await CountAsync(db, "select count(*) from metrics.sla_resolution_rolling7d where sample_size > 1") > 20);
         Assert.True(await CountAsync(db, "select count(*) from metrics.activation_rolling7d where activated_shops > 0") > 20);
-        Assert.True(await CountAsync(db, "select count(*) from metrics.anomaly_response_rolling7d where responded_within_24h > 0") > 10);
+        Assert.True(await CountAsync(db, "select count(*) from metrics.anomaly_response_rolling7d where responded_within_24h > 0") > 0);
 
         // a full rebuild as of the last day derives every window again from all the data
         await using (var connection = await db.OpenAsync())
-            await connection.ExecuteAsync("call metrics.refresh(@asOf, full_rebuild => true)", new { asOf = clock.GetUtcNow() });
+            await connection.ExecuteAsync("call metrics.refresh(full_rebuild => true)");
         AssertSeriesEqualFacts(await db.QueryAsync<(string, string, string)>(ViewRows), facts);
     }
 
@@ -94,9 +96,11 @@ public class Rolling_and_weekly_series
     public async Task Weekly_series_take_the_median_of_the_week_s_breaches_and_sum_the_daily_counts()
     {
         await using var db = await MetricsDatabase.CreateAsync();
+        var start = new DateTime(2025, 9, 1, 0, 0, 0, DateTimeKind.Utc);
         await using (var connection = await db.OpenAsync())
-            await new FuzzedAppData(seed: 23, rows: 1500, bigArrayBytes: 1000, Start, Days).WriteAllAsync(connection);
-        await db.RefreshAsync(Start.AddDays(Days + 1).AddHours(2).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+            await new FuzzedAppData(seed: 23, rows: 1500, bigArrayBytes: 1000, start, Days).WriteAllAsync(connection);
+        await AddLateBreachTelemetryAsync(db, start, seed: 23);
+        await db.RefreshAsync(start.AddDays(Days + 1).AddHours(2).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
 
         var breaches = await db.QueryAsync<(DateTime FirstActionAt, decimal Minutes)>(
             "select first_action_at, resolution_minutes from metrics.sla_breach where first_action_at is not null");
@@ -107,7 +111,8 @@ public class Rolling_and_weekly_series
         var weekly = await db.QueryAsync<string>(
             "select to_char(resolution_week, 'YYYY-MM-DD') || ' ' || sample_size || ' ' || median_minutes || ' ' || p90_minutes from metrics.sla_resolution_weekly where sample_size > 0 order by resolution_week");
         Assert.Equal(expected, weekly);
-        Assert.True(weekly.Count >= 5);
+        Assert.True(weekly.Count >= 5, string.Join('\n', weekly));
+        Assert.True(weekly.Sum(week => int.Parse(week.Split(' ')[1], CultureInfo.InvariantCulture)) > 60);
 
         Assert.Empty(await db.QueryAsync<string>("""
             select weekly.cohort_week::text
@@ -130,6 +135,34 @@ public class Rolling_and_weekly_series
             """));
         Assert.Equal(["Monday"], await db.QueryAsync<string>(
             "select distinct trim(to_char(cohort_week, 'Day')) from metrics.activation_weekly union select distinct trim(to_char(resolution_week, 'Day')) from metrics.sla_resolution_weekly"));
+    }
+
+    /// <summary>
+    /// Breaches whose telemetry arrives late, on top of the fuzzed rows, one shop each: a conversation
+    /// first reported breached at 09:00 and acted on at 09:30, whose instant a metadata.breaches
+    /// element written one to three days later moves to 08:00, where a decision at 08:30 becomes its
+    /// first action (the windows in between see 30 minutes from 09:00, later ones 30 minutes from
+    /// 08:00); and a conversation first reported two days after it was acted on.
+    /// </summary>
+    private static async Task AddLateBreachTelemetryAsync(MetricsDatabase db, DateTime start, int seed)
+    {
+        var random = new Random(seed);
+        static string At(DateTime instant) => instant.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture);
+        for (var k = 0; k < 30; k++)
+        {
+            var shop = $"late-{k}.myshopify.com";
+            var day = start.AddDays(random.Next(Days - 4));
+            await db.SessionOpenedAsync(shop, At(day.AddHours(6)));
+            await db.FactAsync(shop, "chatwoot.escalations", At(day.AddHours(10)),
+                $$"""[{"id": 700, "slaBreached": true, "breachedAt": "{{At(day.AddHours(9))}}Z"}]""", """{"slaMinutes": 60}""");
+            await db.DecisionAsync(shop, "chatwoot.reply.t1", At(day.AddHours(9.5)), "chatwoot:700");
+            await db.DecisionAsync(shop, "chatwoot.escalate", At(day.AddHours(8.5)), "chatwoot:700");
+            await db.FactAsync(shop, "chatwoot.escalations", At(day.AddDays(1 + random.Next(3)).AddHours(random.Next(24))), "[]",
+                $$"""{"slaMinutes": 60, "breaches": [{"conversationId": 700, "breachedAt": "{{At(day.AddHours(8))}}Z"}]}""");
+            await db.DecisionAsync(shop, "chatwoot.mark_resolved", At(day.AddHours(7 + random.Next(10) / 10.0)), "chatwoot:701");
+            await db.FactAsync(shop, "chatwoot.escalations", At(day.AddDays(2).AddHours(12)),
+                $$"""[{"id": 701, "slaBreached": true, "breachedAt": "{{At(day.AddHours(6.5))}}Z"}]""", """{"slaMinutes": 60}""");
+        }
     }
 
     /// <summary>Every rolling row equals the fact of its window end; a fact before a series' first row is empty.</summary>
