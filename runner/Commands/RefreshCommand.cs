@@ -41,6 +41,11 @@ public sealed class RefreshCommand : Command
         Description = "Rebuild everything from scratch instead of processing only what changed since the last refresh.",
     };
 
+    private static readonly Option<bool> Quiet = new("--quiet")
+    {
+        Description = "Print no progress lines on stderr (the procedure's stages as each ends, and a backfill's day N of M); results and errors are printed as usual.",
+    };
+
     private static readonly Option<int> Retries = new("--retries")
     {
         Description = "Times to retry a refresh after a transient connection failure (server restarting, connection reset), waiting 1, 2, 4... s.",
@@ -70,6 +75,7 @@ public sealed class RefreshCommand : Command
         Add(CommonOptions.LockTimeout);
         Add(StatementTimeout);
         Add(Json);
+        Add(Quiet);
         Add(Retries);
         SetAction((parseResult, cancellationToken) =>
         {
@@ -88,7 +94,8 @@ public sealed class RefreshCommand : Command
                     TimeSpan.FromSeconds(parseResult.GetValue(CommonOptions.LockTimeout)),
                     TimeSpan.FromSeconds(parseResult.GetValue(StatementTimeout)),
                     parseResult.GetValue(Full));
-                series = new RefreshSeries(target, request, options, parseResult.GetValue(Retries), errors, _clock);
+                var progress = parseResult.GetValue(Quiet) ? TextWriter.Null : errors;
+                series = new RefreshSeries(target, request, options, parseResult.GetValue(Retries), errors, progress, _clock);
                 var readable = json ? errors : output;
                 await foreach (var result in series.RunAsync(cancellationToken))
                     RenderLine(result, readable, errors);

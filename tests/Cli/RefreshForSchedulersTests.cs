@@ -37,6 +37,7 @@ public class Refresh_for_schedulers
         Assert.Equal(4, (int)result["facts"]!["metrics.activation.rolling7d"]!["value"]!["totalActiveShops"]!);
         Assert.Equal(1, (int)result["facts"]!["metrics.sla_resolution.rolling7d"]!["metadata"]!["openBreaches"]!);
         Assert.Contains("refreshed as of 2025-10-12T02:00:00Z", run.Error);
+        Assert.Matches(@"(?m)^parsed \d[\d,]* app rows in \d", run.Error);
     }
 
     [Fact]
