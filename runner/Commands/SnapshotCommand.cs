@@ -38,7 +38,7 @@ public sealed class SnapshotCommand : Command
                 {
                     var path = Path.Combine(directory.FullName, snapshot.ViewName + ".tsv");
                     await File.WriteAllTextAsync(path, snapshot.Text, cancellationToken);
-                    output.WriteLine($"{path}  ({snapshot.Text.Count(c => c == '\n') - 1} rows)");
+                    output.WriteLine($"{path}  ({snapshot.RowCount} {(snapshot.RowCount == 1 ? "row" : "rows")})");
                 }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)

@@ -166,6 +166,9 @@ public class Refresh_command
             var activation = await File.ReadAllLinesAsync(Path.Combine(directory.FullName, "shop_activation.tsv"));
             Assert.StartsWith("shop_domain\tfirst_session_at\t", activation[0]);
             Assert.StartsWith("a.myshopify.com\t2025-10-06 10:00:00+00\t", activation[1]);
+            // one line per file, with its row count: a singular for the one row of a *_current view
+            Assert.Contains($"{Path.Combine(directory.FullName, "shop_activation.tsv")}  (5 rows)", run.Output);
+            Assert.Contains($"{Path.Combine(directory.FullName, "activation_current.tsv")}  (1 row)", run.Output);
         }
         finally
         {
