@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using Metrics.Runner.Refresh;
 
 namespace Metrics.Runner.Commands;
@@ -52,12 +51,6 @@ public sealed class RefreshCommand : Command
         HelpName = "count",
         DefaultValueFactory = _ => 3,
         Validators = { result => { if (result.GetValueOrDefault<int>() is < 0 or > 10) result.AddError("--retries must be from 0 to 10."); } },
-    };
-
-    private static readonly JsonSerializerOptions JsonOutput = new()
-    {
-        WriteIndented = true,
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     private readonly DatabaseCommandRunner _runner;
@@ -142,7 +135,7 @@ public sealed class RefreshCommand : Command
                 : $"error: the backfill stopped at {stop.FailedDay:yyyy-MM-dd}: the days from {stop.From:yyyy-MM-dd} to {stop.FailedDay.AddDays(-1):yyyy-MM-dd} were written and the views show " +
                   $"{stop.FailedDay.AddDays(-1):yyyy-MM-dd}. Fix the cause above, then run `metrics refresh --backfill-from {stop.FailedDay:yyyy-MM-dd}`.");
         if (json)
-            output.WriteLine(report.ToJson().ToJsonString(JsonOutput));
+            output.WriteLine(report.ToJson().ToJsonString(JsonOutput.Options));
     }
 
     private static int ExitCode(RefreshOutcome outcome) => outcome switch
