@@ -53,6 +53,16 @@ public sealed class RefreshCommand : Command
         Validators = { result => { if (result.GetValueOrDefault<int>() is < 0 or > 10) result.AddError("--retries must be from 0 to 10."); } },
     };
 
+    public static readonly CommandHelp Help = new(
+        [
+            new("metrics refresh", "the nightly job: the 7 UTC days before today"),
+            new("metrics refresh --json > refresh.json 2> refresh.log", "one result object for a scheduler; progress and readable lines in the log"),
+            new("metrics refresh --backfill-from 2025-10-01", "one fact set per day from that date, then as of now"),
+            new("metrics refresh --as-of 2025-10-05 --full --quiet", "that day's facts, every day parsed again, no progress lines"),
+        ],
+        [ExitCodes.Success, ExitCodes.UnexpectedError, ExitCodes.UsageError, ExitCodes.ConnectionFailed, ExitCodes.AppTablesMissing,
+         ExitCodes.LockTimeout, ExitCodes.NotMigrated, ExitCodes.StatementTimeout]);
+
     private readonly DatabaseCommandRunner _runner;
     private readonly TimeProvider _clock;
 

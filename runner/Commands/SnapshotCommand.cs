@@ -13,6 +13,13 @@ public sealed class SnapshotCommand : Command
         DefaultValueFactory = _ => "metrics-snapshot",
     };
 
+    public static readonly CommandHelp Help = new(
+        [
+            new("metrics snapshot", "every view into metrics-snapshot/<view>.tsv"),
+            new("metrics snapshot --out before && metrics refresh && metrics snapshot --out after && diff -r before after", "what a refresh changed"),
+        ],
+        [ExitCodes.Success, ExitCodes.UnexpectedError, ExitCodes.UsageError, ExitCodes.ConnectionFailed, ExitCodes.NotMigrated]);
+
     private readonly DatabaseCommandRunner _runner;
 
     public SnapshotCommand(DatabaseCommandRunner runner)

@@ -14,7 +14,7 @@ public sealed class StatusCommand : Command
 {
     private static readonly Option<double?> MaxAge = new("--max-age")
     {
-        Description = "Exit non-zero (code 10) when the newest facts' windowEnd is more than this many hours ago: for monitoring that the nightly refresh ran (28 suits a 02:00 UTC job, with room for a late start).",
+        Description = "Exit non-zero (code 10) when the newest facts' windowEnd is more than this many hours ago: for monitoring that the nightly refresh ran (26 for a 02:00 UTC job, checked after it normally ends, as docs/runbook.md suggests).",
         HelpName = "hours",
         Validators = { result => { if (result.GetValueOrDefault<double?>() is { } hours && !(hours > 0 && hours <= 8760)) result.AddError("--max-age must be a number of hours above 0 and at most 8760."); } },
     };
@@ -23,6 +23,15 @@ public sealed class StatusCommand : Command
     {
         Description = "Print one JSON object on stdout (scripts, last refresh, freshness, data quality, triggers, exit code); the readable lines go to stderr.",
     };
+
+    public static readonly CommandHelp Help = new(
+        [
+            new("metrics status", "scripts, last refresh, freshness, triggers"),
+            new("metrics status --max-age 26", "monitoring after a 02:00 UTC refresh: exit 10 when it has not run"),
+            new("metrics status --json --max-age 26", "the same as one JSON object on stdout"),
+        ],
+        [ExitCodes.Success, ExitCodes.UnexpectedError, ExitCodes.UsageError, ExitCodes.ConnectionFailed, ExitCodes.AppTablesMissing,
+         ExitCodes.ScriptFailed, ExitCodes.DriftDetected, ExitCodes.MigrationsPending, ExitCodes.Stale, ExitCodes.TriggersNotFiring]);
 
     private readonly DatabaseCommandRunner _runner;
 
