@@ -20,21 +20,25 @@ public static class ExitCodes
     public const int StatementTimeout = 11;
     public const int TriggersNotFiring = 12;
 
-    /// <summary>The table printed by <c>metrics --help</c> and copied into README.</summary>
-    public const string HelpText = """
-        Exit codes:
-          0  success (status: up to date)
-          1  unexpected error (rerun with --verbose for details)
-          2  usage error: a bad option, connection string or URL
-          3  cannot connect: host unreachable, authentication failed, database missing
-          4  the app tables "DashboardFact"/"DecisionLog" are missing: run the app's Prisma migrations first
-          5  a SQL script failed; it was rolled back and nothing after it ran
-          6  drift: an applied script was changed after it was applied
-          7  lock timeout: another metrics process holds the lock
-          8  status: scripts are pending
-          9  the metrics schema is not migrated: run `metrics migrate` first
-         10  status --max-age: the newest facts are older than that (the nightly refresh did not run)
-         11  refresh: --statement-timeout reached; the refresh was cancelled and wrote nothing
-         12  status: a metrics trigger on the app tables is missing, disabled or replica-only: each refresh then repairs the days it missed
-        """;
+    /// <summary>What each code means, as <c>--help</c> prints it and README copies it.</summary>
+    public static readonly IReadOnlyDictionary<int, string> Meanings = new SortedDictionary<int, string>
+    {
+        [Success] = "success (status: up to date)",
+        [UnexpectedError] = "unexpected error (rerun with --verbose for details)",
+        [UsageError] = "usage error: a bad option, connection string or URL",
+        [ConnectionFailed] = "cannot connect: host unreachable, authentication failed, database missing",
+        [AppTablesMissing] = "the app tables \"DashboardFact\"/\"DecisionLog\" are missing: run the app's Prisma migrations first",
+        [ScriptFailed] = "a SQL script failed; it was rolled back and nothing after it ran",
+        [DriftDetected] = "drift: an applied script was changed after it was applied",
+        [LockTimeout] = "lock timeout: another metrics process holds the lock",
+        [MigrationsPending] = "status: scripts are pending",
+        [NotMigrated] = "the metrics schema is not migrated: run `metrics migrate` first",
+        [Stale] = "status --max-age: the newest facts are older than that (the nightly refresh did not run)",
+        [StatementTimeout] = "refresh: --statement-timeout reached; the refresh was cancelled and wrote nothing",
+        [TriggersNotFiring] = "status: a metrics trigger on the app tables is missing, disabled or replica-only: each refresh then repairs the days it missed",
+    };
+
+    /// <summary>"Exit codes:" and one line per code, "  7  lock timeout: ...".</summary>
+    public static string Describe(IEnumerable<int> codes) =>
+        "Exit codes:" + string.Concat(codes.Order().Select(code => $"{Environment.NewLine}{code,3}  {Meanings[code]}"));
 }

@@ -15,6 +15,15 @@ public sealed class BackfillChatwootCommand : Command
         Description = "Report how many rows and conversations would change, and change nothing.",
     };
 
+    public static readonly CommandHelp Help = new(
+        [
+            new("metrics backfill-chatwoot --dry-run", "count the rows and conversations it would change; changes nothing"),
+            new("metrics backfill-chatwoot", "repair them, in one transaction"),
+            new("metrics refresh --backfill-from 2025-09-01", "then recompute the days the repaired rows fall in"),
+        ],
+        [ExitCodes.Success, ExitCodes.UnexpectedError, ExitCodes.UsageError, ExitCodes.ConnectionFailed, ExitCodes.AppTablesMissing,
+         ExitCodes.LockTimeout, ExitCodes.NotMigrated]);
+
     private readonly DatabaseCommandRunner _runner;
 
     public BackfillChatwootCommand(DatabaseCommandRunner runner)

@@ -11,10 +11,19 @@ public sealed class MigrateCommand : Command
         Description = "Print the pending SQL exactly as it would run, and change nothing.",
     };
 
+    public static readonly CommandHelp Help = new(
+        [
+            new("metrics migrate --dry-run > pending.sql", "review the SQL that would run; changes nothing"),
+            new("metrics migrate", "apply it to the database DATABASE_URL names"),
+            new("metrics migrate --connection 'postgresql://metrics_owner@db:5432/shop?schema=public'", "a database given on the command line"),
+        ],
+        [ExitCodes.Success, ExitCodes.UnexpectedError, ExitCodes.UsageError, ExitCodes.ConnectionFailed, ExitCodes.AppTablesMissing,
+         ExitCodes.ScriptFailed, ExitCodes.DriftDetected, ExitCodes.LockTimeout]);
+
     private readonly DatabaseCommandRunner _runner;
 
     public MigrateCommand(DatabaseCommandRunner runner)
-        : base("migrate", "Apply pending versioned scripts (db/migrations, in order), then the whole repeatable group (functions, views, procedures, triggers, grants) in one transaction.")
+        : base("migrate", "Apply the pending versioned scripts built into this tool, in order, each in its own transaction, then the whole repeatable group (functions, views, procedures, triggers, grants) in one transaction.")
     {
         _runner = runner;
         this.AddDatabaseOptions();

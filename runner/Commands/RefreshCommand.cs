@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using Metrics.Runner.Refresh;
 
 namespace Metrics.Runner.Commands;
@@ -41,6 +40,11 @@ public sealed class RefreshCommand : Command
         Description = "Rebuild everything from scratch instead of processing only what changed since the last refresh.",
     };
 
+    private static readonly Option<bool> Quiet = new("--quiet")
+    {
+        Description = "Print no progress lines on stderr (the procedure's stages as each ends, and a backfill's day N of M); results and errors are printed as usual.",
+    };
+
     private static readonly Option<int> Retries = new("--retries")
     {
         Description = "Times to retry a refresh after a transient connection failure (server restarting, connection reset), waiting 1, 2, 4... s.",
@@ -49,11 +53,15 @@ public sealed class RefreshCommand : Command
         Validators = { result => { if (result.GetValueOrDefault<int>() is < 0 or > 10) result.AddError("--retries must be from 0 to 10."); } },
     };
 
-    private static readonly JsonSerializerOptions JsonOutput = new()
-    {
-        WriteIndented = true,
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
+    public static readonly CommandHelp Help = new(
+        [
+            new("metrics refresh", "the nightly job: the 7 UTC days before today"),
+            new("metrics refresh --json > refresh.json 2> refresh.log", "one result object for a scheduler; progress and readable lines in the log"),
+            new("metrics refresh --backfill-from 2025-10-01", "one fact set per day from that date, then as of now"),
+            new("metrics refresh --as-of 2025-10-05 --full --quiet", "that day's facts, every day parsed again, no progress lines"),
+        ],
+        [ExitCodes.Success, ExitCodes.UnexpectedError, ExitCodes.UsageError, ExitCodes.ConnectionFailed, ExitCodes.AppTablesMissing,
+         ExitCodes.LockTimeout, ExitCodes.NotMigrated, ExitCodes.StatementTimeout]);
 
     private readonly DatabaseCommandRunner _runner;
     private readonly TimeProvider _clock;
@@ -70,6 +78,7 @@ public sealed class RefreshCommand : Command
         Add(CommonOptions.LockTimeout);
         Add(StatementTimeout);
         Add(Json);
+        Add(Quiet);
         Add(Retries);
         SetAction((parseResult, cancellationToken) =>
         {
@@ -88,7 +97,8 @@ public sealed class RefreshCommand : Command
                     TimeSpan.FromSeconds(parseResult.GetValue(CommonOptions.LockTimeout)),
                     TimeSpan.FromSeconds(parseResult.GetValue(StatementTimeout)),
                     parseResult.GetValue(Full));
-                series = new RefreshSeries(target, request, options, parseResult.GetValue(Retries), errors, _clock);
+                var progress = parseResult.GetValue(Quiet) ? TextWriter.Null : errors;
+                series = new RefreshSeries(target, request, options, parseResult.GetValue(Retries), errors, progress, _clock);
                 var readable = json ? errors : output;
                 await foreach (var result in series.RunAsync(cancellationToken))
                     RenderLine(result, readable, errors);
@@ -135,7 +145,7 @@ public sealed class RefreshCommand : Command
                 : $"error: the backfill stopped at {stop.FailedDay:yyyy-MM-dd}: the days from {stop.From:yyyy-MM-dd} to {stop.FailedDay.AddDays(-1):yyyy-MM-dd} were written and the views show " +
                   $"{stop.FailedDay.AddDays(-1):yyyy-MM-dd}. Fix the cause above, then run `metrics refresh --backfill-from {stop.FailedDay:yyyy-MM-dd}`.");
         if (json)
-            output.WriteLine(report.ToJson().ToJsonString(JsonOutput));
+            output.WriteLine(report.ToJson().ToJsonString(JsonOutput.Options));
     }
 
     private static int ExitCode(RefreshOutcome outcome) => outcome switch

@@ -13,6 +13,13 @@ public sealed class SnapshotCommand : Command
         DefaultValueFactory = _ => "metrics-snapshot",
     };
 
+    public static readonly CommandHelp Help = new(
+        [
+            new("metrics snapshot", "every view into metrics-snapshot/<view>.tsv"),
+            new("metrics snapshot --out before && metrics refresh && metrics snapshot --out after && diff -r before after", "what a refresh changed"),
+        ],
+        [ExitCodes.Success, ExitCodes.UnexpectedError, ExitCodes.UsageError, ExitCodes.ConnectionFailed, ExitCodes.NotMigrated]);
+
     private readonly DatabaseCommandRunner _runner;
 
     public SnapshotCommand(DatabaseCommandRunner runner)
@@ -38,7 +45,7 @@ public sealed class SnapshotCommand : Command
                 {
                     var path = Path.Combine(directory.FullName, snapshot.ViewName + ".tsv");
                     await File.WriteAllTextAsync(path, snapshot.Text, cancellationToken);
-                    output.WriteLine($"{path}  ({snapshot.Text.Count(c => c == '\n') - 1} rows)");
+                    output.WriteLine($"{path}  ({snapshot.RowCount} {(snapshot.RowCount == 1 ? "row" : "rows")})");
                 }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)

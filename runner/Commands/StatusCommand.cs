@@ -14,10 +14,24 @@ public sealed class StatusCommand : Command
 {
     private static readonly Option<double?> MaxAge = new("--max-age")
     {
-        Description = "Exit non-zero (code 10) when the newest facts' windowEnd is more than this many hours ago: for monitoring that the nightly refresh ran (28 suits a 02:00 UTC job, with room for a late start).",
+        Description = "Exit non-zero (code 10) when the newest facts' windowEnd is more than this many hours ago: for monitoring that the nightly refresh ran (26 for a 02:00 UTC job, checked after it normally ends, as docs/runbook.md suggests).",
         HelpName = "hours",
         Validators = { result => { if (result.GetValueOrDefault<double?>() is { } hours && !(hours > 0 && hours <= 8760)) result.AddError("--max-age must be a number of hours above 0 and at most 8760."); } },
     };
+
+    private static readonly Option<bool> Json = new("--json")
+    {
+        Description = "Print one JSON object on stdout (scripts, last refresh, freshness, data quality, triggers, exit code); the readable lines go to stderr.",
+    };
+
+    public static readonly CommandHelp Help = new(
+        [
+            new("metrics status", "scripts, last refresh, freshness, triggers"),
+            new("metrics status --max-age 26", "monitoring after a 02:00 UTC refresh: exit 10 when it has not run"),
+            new("metrics status --json --max-age 26", "the same as one JSON object on stdout"),
+        ],
+        [ExitCodes.Success, ExitCodes.UnexpectedError, ExitCodes.UsageError, ExitCodes.ConnectionFailed, ExitCodes.AppTablesMissing,
+         ExitCodes.ScriptFailed, ExitCodes.DriftDetected, ExitCodes.MigrationsPending, ExitCodes.Stale, ExitCodes.TriggersNotFiring]);
 
     private readonly DatabaseCommandRunner _runner;
 
@@ -28,67 +42,72 @@ public sealed class StatusCommand : Command
         this.AddDatabaseOptions();
         Add(ScriptOptions.Scripts);
         Add(MaxAge);
+        Add(Json);
         SetAction((parseResult, cancellationToken) => _runner.RunAsync(parseResult, async (target, output) =>
         {
-            await using var connection = await target.OpenAsync(cancellationToken);
-            var server = await connection.ExecuteScalarAsync<string>("select current_setting('server_version')");
-            var migrator = new Migrator(target, ScriptOptions.Resolve(parseResult), output);
-            var missingTables = await AppTables.FindMissingAsync(connection, target);
-            var plan = migrator.ReadPlan(connection);
-            var freshness = missingTables is null ? await Freshness.ReadAsync(connection) : null;
-            var triggers = missingTables is null ? await ChangeTriggers.ReadAsync(connection) : null;
-            var notFiring = triggers?.Where(t => !t.IsFiring).ToList() ?? [];
-            var subscriptions = triggers is null ? 0 : await ChangeTriggers.CountSubscriptionsAsync(connection);
-            var maxAge = parseResult.GetValue(MaxAge) is { } hours ? TimeSpan.FromHours(hours) : (TimeSpan?)null;
-
-            output.WriteLine($"database:   {target.Description} (PostgreSQL {server}), app schema \"{target.AppSchema}\"");
-            output.WriteLine($"app tables: {(missingTables is null ? "found" : "MISSING")}");
-            WriteApplied(plan, output);
-            WritePending(plan, output);
-            WriteDrift(plan, output);
-            foreach (var name in plan.AppliedButNotShipped)
-                output.WriteLine($"note: {name} is applied but not shipped with this tool (a newer version applied it?)");
-            WriteFreshness(freshness, output);
-            WriteTriggers(triggers, notFiring, output);
-            if (subscriptions > 0)
-                output.WriteLine($"note: this database subscribes to logical replication ({subscriptions} subscription(s)): the rows it applies fire no statement trigger, " +
-                                 "so each refresh finds their days by comparing day signatures and reports them as repaired (docs/runbook.md, \"Writes the triggers did not see\").");
-            var isStale = maxAge is not null && !(freshness?.Age <= maxAge);
-
-            var problems = new List<string>();
-            if (missingTables is not null)
-                problems.Add("app tables missing");
-            if (plan.Drifted.Count > 0)
-                problems.Add($"{plan.Drifted.Count} drifted");
-            if (plan.Pending.Count > 0)
-                problems.Add($"{plan.Pending.Count} pending");
-            if (notFiring.Count > 0)
-                problems.Add($"{notFiring.Count} trigger(s) not firing");
-            if (isStale)
-                problems.Add($"stale (facts older than {maxAge!.Value.TotalHours:0.#} h)");
-            output.WriteLine($"status:     {(problems.Count == 0 ? "up to date" : string.Join(", ", problems))}");
-
-            if (missingTables is not null)
-            {
-                parseResult.InvocationConfiguration.Error.WriteLine($"error: {missingTables}");
-                return ExitCodes.AppTablesMissing;
-            }
-            if (notFiring.Count > 0)
-                parseResult.InvocationConfiguration.Error.WriteLine(
-                    $"error: {notFiring.Count} of the metrics triggers on the app tables do not fire for the app's writes ({string.Join(", ", notFiring.Select(t => $"{t.TriggerName}: {t.State}"))}). " +
-                    "Nothing is lost: each refresh finds the days they miss and parses them again (it reports them as repaired), at a cost. " +
-                    "See docs/runbook.md, \"Writes the triggers did not see\": ALTER TABLE ... ENABLE TRIGGER enables one; CALL metrics_staging.install_change_triggers() re-creates a missing one.");
-            if (isStale)
-                parseResult.InvocationConfiguration.Error.WriteLine(
-                    freshness?.Age is { } age
-                        ? $"error: the newest facts are {age.TotalHours:0.#} h old, more than --max-age {maxAge!.Value.TotalHours:0.#}: the nightly refresh has not run; see docs/runbook.md."
-                        : "error: no facts have been written yet (or one metric type is missing): run `metrics refresh`; see docs/runbook.md.");
-            return plan.Drifted.Count > 0 ? ExitCodes.DriftDetected
-                : plan.Pending.Count > 0 ? ExitCodes.MigrationsPending
-                : notFiring.Count > 0 ? ExitCodes.TriggersNotFiring
-                : isStale ? ExitCodes.Stale
-                : ExitCodes.Success;
+            var errors = parseResult.InvocationConfiguration.Error;
+            var json = parseResult.GetValue(Json);
+            var readable = json ? errors : output;
+            var report = await ReadAsync(target, ScriptOptions.Resolve(parseResult), parseResult.GetValue(MaxAge), readable, cancellationToken);
+            WriteLines(report, readable);
+            WriteErrors(report, errors);
+            if (json)
+                output.WriteLine(report.ToJson().ToJsonString(JsonOutput.Options));
+            return report.ExitCode;
         }));
+    }
+
+    /// <param name="log">Where DbUp's warnings go as it reads the plan.</param>
+    private static async Task<StatusReport> ReadAsync(DatabaseTarget target, ScriptSource scripts, double? maxAgeHours, TextWriter log, CancellationToken cancellationToken)
+    {
+        await using var connection = await target.OpenAsync(cancellationToken);
+        var server = await connection.ExecuteScalarAsync<string>("select current_setting('server_version')");
+        var migrator = new Migrator(target, scripts, log);
+        var missingTables = await AppTables.FindMissingAsync(connection, target);
+        var plan = migrator.ReadPlan(connection);
+        var freshness = missingTables is null ? await Freshness.ReadAsync(connection) : null;
+        var triggers = missingTables is null ? await ChangeTriggers.ReadAsync(connection) : null;
+        var subscriptions = triggers is null ? 0 : await ChangeTriggers.CountSubscriptionsAsync(connection);
+        return new StatusReport(target, server!, missingTables, plan, freshness, triggers, subscriptions,
+            maxAgeHours is { } hours ? TimeSpan.FromHours(hours) : null);
+    }
+
+    private static void WriteLines(StatusReport report, TextWriter output)
+    {
+        var plan = report.Plan;
+        output.WriteLine($"database:   {report.Target.Description} (PostgreSQL {report.ServerVersion}), app schema \"{report.Target.AppSchema}\"");
+        output.WriteLine($"app tables: {(report.MissingTables is null ? "found" : "MISSING")}");
+        WriteApplied(plan, output);
+        WritePending(plan, output);
+        WriteDrift(plan, output);
+        foreach (var name in plan.AppliedButNotShipped)
+            output.WriteLine($"note: {name} is applied but not shipped with this tool (a newer version applied it?)");
+        WriteFreshness(report.Freshness, output);
+        WriteTriggers(report.Triggers, report.NotFiring, output);
+        if (report.Subscriptions > 0)
+            output.WriteLine($"note: this database subscribes to logical replication ({report.Subscriptions} subscription(s)): the rows it applies fire no statement trigger, " +
+                             "so each refresh finds their days by comparing day signatures and reports them as repaired (docs/runbook.md, \"Writes the triggers did not see\").");
+        output.WriteLine($"status:     {(report.Problems.Count == 0 ? "up to date" : string.Join(", ", report.Problems))}");
+    }
+
+    private static void WriteErrors(StatusReport report, TextWriter errors)
+    {
+        if (report.MissingTables is not null)
+        {
+            errors.WriteLine($"error: {report.MissingTables}");
+            return;
+        }
+        var notFiring = report.NotFiring;
+        if (notFiring.Count > 0)
+            errors.WriteLine(
+                $"error: {notFiring.Count} of the metrics triggers on the app tables do not fire for the app's writes ({string.Join(", ", notFiring.Select(t => $"{t.TriggerName}: {t.State}"))}). " +
+                "Nothing is lost: each refresh finds the days they miss and parses them again (it reports them as repaired), at a cost. " +
+                "See docs/runbook.md, \"Writes the triggers did not see\": ALTER TABLE ... ENABLE TRIGGER enables one; CALL metrics_staging.install_change_triggers() re-creates a missing one.");
+        if (report.IsStale)
+            errors.WriteLine(
+                report.Freshness?.Age is { } age
+                    ? $"error: the newest facts are {age.TotalHours:0.#} h old, more than --max-age {report.MaxAge!.Value.TotalHours:0.#}: the nightly refresh has not run; see docs/runbook.md."
+                    : "error: no facts have been written yet (or one metric type is missing): run `metrics refresh`; see docs/runbook.md.");
     }
 
     private static void WriteFreshness(Freshness? freshness, TextWriter output)
@@ -108,7 +127,7 @@ public sealed class StatusCommand : Command
             output.WriteLine($"note: the views show the data as of {freshness.Last!.WindowEnd:yyyy-MM-dd}, older than the newest facts: run `metrics refresh` (a backfill stopped part way?)");
     }
 
-    private static void WriteTriggers(IReadOnlyList<ChangeTrigger>? triggers, List<ChangeTrigger> notFiring, TextWriter output)
+    private static void WriteTriggers(IReadOnlyList<ChangeTrigger>? triggers, IReadOnlyList<ChangeTrigger> notFiring, TextWriter output)
     {
         if (triggers is null)
             return;

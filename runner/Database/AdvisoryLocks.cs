@@ -3,11 +3,30 @@ using Npgsql;
 
 namespace Metrics.Runner.Database;
 
-/// <summary>Who holds an advisory lock: enough for a DBA to find or stop it.</summary>
-public sealed record LockHolder(int Pid, string? UserName, string? ApplicationName, string? ClientAddress, DateTime? BackendStart)
+/// <summary>
+/// Who holds an advisory lock: enough for a DBA to find or stop it. pg_stat_activity shows a login
+/// without pg_read_all_stats the pid, user and application of another role's session, but not its
+/// client or start (null here): what is hidden is left out, never guessed.
+/// </summary>
+/// <param name="ClientPort">-1 for a unix socket; null when hidden.</param>
+public sealed record LockHolder(int Pid, string? UserName, string? ApplicationName, string? ClientAddress, int? ClientPort, DateTime? BackendStart)
 {
-    public override string ToString() =>
-        $"backend pid {Pid} (user {UserName ?? "?"}, application '{ApplicationName}', client {ClientAddress ?? "local socket"}, connected since {BackendStart:yyyy-MM-dd HH:mm:ss}Z)";
+    public override string ToString()
+    {
+        var known = new List<string>();
+        if (UserName is not null)
+            known.Add($"user {UserName}");
+        if (ApplicationName is { Length: > 0 })
+            known.Add($"application '{ApplicationName}'");
+        if (ClientAddress is not null)
+            known.Add($"client {ClientAddress}");
+        else if (ClientPort == -1)
+            known.Add("client local socket");
+        known.Add(BackendStart is { } since
+            ? $"connected since {since:yyyy-MM-dd HH:mm:ss}Z"
+            : "client and start time hidden from this login: pg_read_all_stats shows them");
+        return $"backend pid {Pid} ({string.Join(", ", known)})";
+    }
 }
 
 /// <summary>
@@ -50,6 +69,7 @@ public static class AdvisoryLocks
                    activity.usename as UserName,
                    activity.application_name as ApplicationName,
                    host(activity.client_addr) as ClientAddress,
+                   activity.client_port as ClientPort,
                    activity.backend_start at time zone 'UTC' as BackendStart
             from pg_locks as locks
             inner join pg_stat_activity as activity on activity.pid = locks.pid

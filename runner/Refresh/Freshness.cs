@@ -5,7 +5,11 @@ using Npgsql;
 namespace Metrics.Runner.Refresh;
 
 /// <summary>The newest refresh recorded in <c>metrics.refresh_run</c>.</summary>
-public sealed record LastRefresh(DateTime AsOf, DateTime WindowStart, DateTime WindowEnd, DateTime StartedAt, DateTime? FinishedAt, int? DataQualityIssues, string RefreshedBy)
+/// <param name="Mode">incremental or full; null when the schema predates the column (migration 0008).</param>
+/// <param name="ChangedRows">App input rows it parsed; null when the schema predates the column.</param>
+public sealed record LastRefresh(
+    DateTime AsOf, DateTime WindowStart, DateTime WindowEnd, DateTime StartedAt, DateTime? FinishedAt, int? DataQualityIssues, string RefreshedBy,
+    string? Mode, int? ChangedRows)
 {
     public TimeSpan? Duration => FinishedAt - StartedAt;
 }
@@ -40,8 +44,10 @@ public sealed record Freshness(LastRefresh? Last, IReadOnlyList<ViewRowCount> Vi
             select as_of at time zone 'UTC' as AsOf, window_start at time zone 'UTC' as WindowStart,
                    window_end at time zone 'UTC' as WindowEnd, started_at at time zone 'UTC' as StartedAt,
                    finished_at at time zone 'UTC' as FinishedAt, data_quality_issues as DataQualityIssues,
-                   refreshed_by as RefreshedBy
-            from metrics.refresh_run
+                   refreshed_by as RefreshedBy,
+                   -- through to_jsonb: a schema migrated before 0008 has neither column, and status still reads it
+                   to_jsonb(run) ->> 'refresh_mode' as Mode, (to_jsonb(run) ->> 'changed_rows')::int as ChangedRows
+            from metrics.refresh_run as run
             order by refresh_run_id desc
             limit 1
             """);

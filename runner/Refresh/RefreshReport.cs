@@ -24,9 +24,9 @@ public sealed record RefreshReport(RefreshRequest Request, IReadOnlyList<Refresh
     private static JsonObject ToJson(RefreshResult result) => new()
     {
         ["outcome"] = JsonNamingPolicy.CamelCase.ConvertName(result.Outcome.ToString()),
-        ["asOf"] = Instant(result.AsOf.UtcDateTime),
-        ["windowStart"] = result.WindowStart is { } start ? Instant(start) : null,
-        ["windowEnd"] = result.WindowEnd is { } end ? Instant(end) : null,
+        ["asOf"] = JsonOutput.Instant(result.AsOf.UtcDateTime),
+        ["windowStart"] = result.WindowStart is { } start ? JsonOutput.Instant(start) : null,
+        ["windowEnd"] = result.WindowEnd is { } end ? JsonOutput.Instant(end) : null,
         ["durationMs"] = (long)result.Duration.TotalMilliseconds,
         ["attempts"] = result.Attempts,
         ["dataQualityIssues"] = result.DataQualityIssues,
@@ -39,8 +39,6 @@ public sealed record RefreshReport(RefreshRequest Request, IReadOnlyList<Refresh
             f.FactType, new JsonObject { ["value"] = f.Value.DeepClone(), ["metadata"] = f.Metadata.DeepClone() }))),
         ["error"] = result.Error,
     };
-
-    private static string Instant(DateTime utc) => utc.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 }
 
 /// <summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Metrics.Runner.Database;
@@ -8,8 +9,10 @@ namespace Metrics.Runner.Refresh;
 /// The refreshes one <see cref="RefreshRequest"/> asks for, in order: one, or one per day of a
 /// backfill, stopping at the first that does not succeed. Every step that reads the database,
 /// the backfill's plan included, is retried after a transient connection failure.
+/// <paramref name="progress"/> gets the procedure's stage lines and, before each day of a
+/// backfill, which day it is and about how long the rest will take.
 /// </summary>
-public sealed class RefreshSeries(DatabaseTarget target, RefreshRequest request, RefreshOptions options, int retries, TextWriter log, TimeProvider clock)
+public sealed class RefreshSeries(DatabaseTarget target, RefreshRequest request, RefreshOptions options, int retries, TextWriter log, TextWriter progress, TimeProvider clock)
 {
     private readonly List<RefreshResult> _results = [];
 
@@ -26,9 +29,13 @@ public sealed class RefreshSeries(DatabaseTarget target, RefreshRequest request,
         if (request.BackfillFrom is { } from)
             instants = [.. (await StepAsync(BackfillPlan.Midnight(from), $"planning the backfill from {from:yyyy-MM-dd}",
                 () => BackfillPlan.ReadAsync(target, from, cancellationToken), cancellationToken)).Value];
-        var refresher = new MetricsRefresher(target);
-        foreach (var instant in instants)
+        var refresher = new MetricsRefresher(target, progress);
+        var started = Stopwatch.GetTimestamp();
+        for (var done = 0; done < instants.Count; done++)
         {
+            var instant = instants[done];
+            if (request.BackfillFrom is not null)
+                progress.WriteLine(BackfillProgress.Describe(done, instants.Count, DateOnly.FromDateTime(instant!.Value.UtcDateTime), Stopwatch.GetElapsedTime(started)));
             var what = $"refresh as of {instant?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) ?? "now"}";
             var (result, attempts) = await StepAsync(instant ?? clock.GetUtcNow(), what, () => refresher.RefreshAsync(instant, options, cancellationToken), cancellationToken);
             result = result with { Attempts = attempts };

@@ -8,6 +8,9 @@ namespace Metrics.Runner.Snapshots;
 /// <summary>One analyst view's rows as deterministic text.</summary>
 public sealed record ViewSnapshot(string ViewName, string Text)
 {
+    /// <summary>The rows of the view: every line but the header.</summary>
+    public int RowCount => Text.Count(c => c == '\n') - 1;
+
     /// <summary>
     /// Reads every view and materialized view in the <c>metrics</c> schema as tab-separated text:
     /// a header of column names, then rows ordered by every column's text (collation "C"), values

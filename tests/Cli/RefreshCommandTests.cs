@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Dapper;
 using Metrics.Runner;
 using Metrics.Tests.Infrastructure;
@@ -24,6 +25,47 @@ public class Refresh_command
         Assert.Contains("SLA resolution    3 breaches answered: median 35 min, p90 63 min; 1 still open", run.Output);
         Assert.Contains("anomaly response  1 of 2 anomalies answered within 24 h: rate 0.5", run.Output);
     }
+
+    [Fact]
+    public async Task Prints_each_stage_of_the_procedure_on_stderr_and_nothing_more_on_stdout()
+    {
+        await using var db = await MetricsDatabase.CreateAsync();
+        await FixedDataSet.LoadAsync(db);
+
+        var run = await CliRun.RunAsync(["refresh", "--connection", db.ConnectionString, "--as-of", FixedDataSet.AsOf, "--full"]);
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+        var stages = run.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(stages.Length >= 4, run.ToString());
+        Assert.All(stages, stage => Assert.Matches(StageLine, stage));
+        Assert.Contains(stages, stage => Regex.IsMatch(stage, @"^parsed \d[\d,]* app rows in "));
+        Assert.Contains(stages, stage => stage.StartsWith("wrote 3 facts in ", StringComparison.Ordinal));
+        // stdout as before: the refreshed line and the three facts
+        var output = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(4, output.Length);
+        Assert.StartsWith("refreshed as of 2025-10-12T02:00:00Z: window [2025-10-05, 2025-10-12) in ", output[0]);
+        Assert.All(output[1..], line => Assert.StartsWith("  ", line));
+    }
+
+    [Fact]
+    public async Task Quiet_prints_no_progress_lines()
+    {
+        await using var db = await MetricsDatabase.CreateAsync();
+        await FixedDataSet.LoadAsync(db);
+        var from = DateOnly.FromDateTime((await db.ServerNowAsync()).UtcDateTime).AddDays(-1).ToString("yyyy-MM-dd");
+
+        var single = await CliRun.RunAsync(["refresh", "--connection", db.ConnectionString, "--as-of", FixedDataSet.AsOf, "--quiet"]);
+        var backfill = await CliRun.RunAsync(["refresh", "--connection", db.ConnectionString, "--backfill-from", from, "--quiet"], clock: TimeProvider.System);
+
+        Assert.True(single.ExitCode == ExitCodes.Success, single.ToString());
+        Assert.Equal("", single.Error);
+        Assert.Contains("refreshed as of 2025-10-12T02:00:00Z", single.Output);
+        Assert.True(backfill.ExitCode == ExitCodes.Success, backfill.ToString());
+        Assert.Equal("", backfill.Error);
+    }
+
+    /// <summary>A stage the procedure reports: what it did, then how long it took ("parsed 6,607 app rows in 85 ms", "... in 2.3 s").</summary>
+    private static readonly Regex StageLine = new(@"^[a-z][^\n]* in \d+(\.\d+)? m?s$");
 
     [Theory]
     [InlineData("yesterday")]
@@ -67,6 +109,13 @@ public class Refresh_command
         var run = await CliRun.RunAsync(["refresh", "--connection", db.ConnectionString, "--backfill-from", from.ToString("yyyy-MM-dd")], clock: new FakeTimeProvider(before));
 
         Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+        // before each day, which it is; from the second on, an estimate of the time left
+        var days = Regex.Matches(run.Error, @"^day (\d+) of (\d+) \((\d{4}-\d\d-\d\d)\)(: about .+ left)?$", RegexOptions.Multiline);
+        Assert.True(days.Count >= 4, run.ToString());
+        Assert.Equal(Enumerable.Range(1, days.Count).Select(day => $"{day} of {days.Count}"), days.Select(day => $"{day.Groups[1].Value} of {day.Groups[2].Value}"));
+        Assert.Equal(from.ToString("yyyy-MM-dd"), days[0].Groups[3].Value);
+        Assert.False(days[0].Groups[4].Success, run.ToString());
+        Assert.All(days.Skip(1), day => Assert.Matches(@"^: about (\d+ (h|min|s) ?)+ left$", day.Groups[4].Value));
         var after = await db.ServerNowAsync();
         var last = (await db.QueryAsync<DateTime>("select as_of from metrics.refresh_run order by refresh_run_id desc limit 1")).Single();
         Assert.InRange(last, before.UtcDateTime, after.UtcDateTime);
@@ -117,6 +166,9 @@ public class Refresh_command
             var activation = await File.ReadAllLinesAsync(Path.Combine(directory.FullName, "shop_activation.tsv"));
             Assert.StartsWith("shop_domain\tfirst_session_at\t", activation[0]);
             Assert.StartsWith("a.myshopify.com\t2025-10-06 10:00:00+00\t", activation[1]);
+            // one line per file, with its row count: a singular for the one row of a *_current view
+            Assert.Contains($"{Path.Combine(directory.FullName, "shop_activation.tsv")}  (5 rows)", run.Output);
+            Assert.Contains($"{Path.Combine(directory.FullName, "activation_current.tsv")}  (1 row)", run.Output);
         }
         finally
         {

@@ -37,6 +37,7 @@ public class Refresh_for_schedulers
         Assert.Equal(4, (int)result["facts"]!["metrics.activation.rolling7d"]!["value"]!["totalActiveShops"]!);
         Assert.Equal(1, (int)result["facts"]!["metrics.sla_resolution.rolling7d"]!["metadata"]!["openBreaches"]!);
         Assert.Contains("refreshed as of 2025-10-12T02:00:00Z", run.Error);
+        Assert.Matches(@"(?m)^parsed \d[\d,]* app rows in \d", run.Error);
     }
 
     [Fact]
@@ -50,7 +51,41 @@ public class Refresh_for_schedulers
 
         Assert.Equal(ExitCodes.LockTimeout, run.ExitCode);
         Assert.Contains($"another refresh is running (backend pid {holder.ProcessID}", run.Error);
+        // a superuser sees every detail of the holder's session
+        Assert.Matches($@"\(backend pid {holder.ProcessID} \(user {db.Server.AdminUser}, (application '[^']*', )?client [^,()]+, connected since \d{{4}}-\d\d-\d\d \d\d:\d\d:\d\dZ\)\)", run.Error);
         Assert.Equal("lockTimeout", (string?)JsonNode.Parse(run.Output)!["outcome"]);
+    }
+
+    [Fact]
+    public async Task A_login_without_pg_read_all_stats_is_told_who_holds_the_lock_and_nothing_it_cannot_see()
+    {
+        await using var db = await MetricsDatabase.CreateAsync();
+        var login = "lock_watcher_" + Guid.NewGuid().ToString("N")[..8];
+        try
+        {
+            // what a refresh needs to reach the lock, and no more: not a superuser, no pg_read_all_stats
+            await db.Server.ExecuteAsync(db.Name,
+                $"""
+                create role {login} login password 'watcher-pw';
+                grant usage on schema metrics, metrics_staging to {login};
+                grant execute on procedure metrics.refresh(timestamptz, boolean) to {login};
+                """);
+            await using var holder = await db.OpenAsync();
+            await holder.ExecuteAsync("set application_name = 'nightly-holder'; select pg_advisory_lock(@key)", new { key = AdvisoryLocks.RefreshKey });
+
+            var run = await CliRun.RunAsync(["refresh", "--connection", db.Server.ConnectionString(db.Name, login, "watcher-pw"), "--lock-timeout", "1"]);
+
+            Assert.Equal(ExitCodes.LockTimeout, run.ExitCode);
+            Assert.Contains(
+                $"another refresh is running (backend pid {holder.ProcessID} (user {db.Server.AdminUser}, application 'nightly-holder', " +
+                "client and start time hidden from this login: pg_read_all_stats shows them)); waited 1 s", run.Error);
+            Assert.DoesNotContain("local socket", run.Error);
+            Assert.DoesNotContain("connected since", run.Error);
+        }
+        finally
+        {
+            await db.Server.DropRoleAsync(login);
+        }
     }
 
     [Fact]
