@@ -1,5 +1,7 @@
+using System.Text.RegularExpressions;
 using Dapper;
 using Metrics.Tests.Infrastructure;
+using Metrics.Tests.Security;
 using Npgsql;
 using Xunit;
 
@@ -43,6 +45,77 @@ public class Pg_cron
         finally
         {
             await cron.ExecuteAsync("select cron.unschedule(@job)", new { job });
+        }
+    }
+
+    /// <summary>
+    /// docs/runbook.md "pg_cron": a superuser's grants in pg_cron's database, then the job scheduled by
+    /// the least-privilege metrics owner, which it runs as; the owner follows its runs and unschedules it.
+    /// </summary>
+    [PgCronFact]
+    public async Task A_job_scheduled_by_the_metrics_owner_runs_as_that_login()
+    {
+        var blocks = RunbookGrants.SqlBlocks("### pg_cron");
+        Assert.Equal(3, blocks.Count);
+        await using var db = await LeastPrivilegeDatabase.CreateAsync();
+        await db.SessionOpenedAsync("a.myshopify.com", DateTime.UtcNow.AddDays(-2));
+        // the documented schedule is '0 2 * * *'; every minute here, pg_cron 1.4's finest step (seconds need 1.5)
+        var names = new Dictionary<string, string>(db.Names) { ["'0 2 * * *'"] = "'* * * * *'" };
+        var grants = RunbookGrants.Statements(RunbookGrants.WithNames(blocks[0], names));
+        var schedule = Assert.Single(RunbookGrants.Statements(RunbookGrants.WithNames(blocks[1], names)));
+        var runs = Assert.Single(RunbookGrants.Statements(blocks[2]));
+        Assert.Contains("cron.schedule_in_database(", schedule);
+        Assert.Contains($"'{db.Name}')", schedule);
+
+        await using var cron = new NpgsqlConnection(db.Server.ConnectionString("postgres"));
+        await cron.OpenAsync();
+        await cron.ExecuteAsync("create extension if not exists pg_cron");
+        await using var owner = new NpgsqlConnection(db.OwnerConnection("postgres"));
+        await owner.OpenAsync();
+        Assert.False(await owner.ExecuteScalarAsync<bool>("select rolsuper or rolcreaterole from pg_roles where rolname = current_user"));
+        try
+        {
+            // refused without the grants, and with either of them alone
+            var refused = await Assert.ThrowsAsync<PostgresException>(() => owner.ExecuteScalarAsync<long>(schedule));
+            Assert.Equal((PostgresErrorCodes.InsufficientPrivilege, "permission denied for schema cron"), (refused.SqlState, refused.MessageText));
+            foreach (var missing in grants)
+            {
+                var others = grants.Where(grant => grant != missing).ToList();
+                foreach (var grant in others)
+                    await cron.ExecuteAsync(grant);
+                var stillRefused = await Assert.ThrowsAsync<PostgresException>(() => owner.ExecuteScalarAsync<long>(schedule));
+                Assert.True(stillRefused.SqlState == PostgresErrorCodes.InsufficientPrivilege, $"without `{missing}`: {stillRefused.MessageText}");
+                foreach (var grant in others)
+                    await cron.ExecuteAsync(RunbookGrants.Revoke(grant));
+            }
+
+            foreach (var grant in grants)
+                await cron.ExecuteAsync(grant);
+            var job = await owner.ExecuteScalarAsync<long>(schedule);
+
+            // the documented query, as the owner: its own job's runs only
+            var seen = new List<(long JobId, string Status, string Message)>();
+            for (var deadline = DateTime.UtcNow.AddSeconds(90); DateTime.UtcNow < deadline && !seen.Any(run => run.Status is "succeeded" or "failed"); await Task.Delay(1000))
+                seen = [.. await owner.QueryAsync<(long, string, string)>($"select jobid, status, coalesce(return_message, '') from ({runs.TrimEnd(';')}) as runs")];
+
+            Assert.Contains(seen, run => run.Status == "succeeded");
+            Assert.All(seen, run => Assert.Equal(job, run.JobId));
+            Assert.DoesNotContain(seen, run => run.Status == "failed");
+            Assert.Equal((db.Owner, db.Name), await cron.QuerySingleAsync<(string, string)>(
+                "select username, database from cron.job_run_details where jobid = @job and status = 'succeeded' limit 1", new { job }));
+            await using var admin = new NpgsqlConnection(db.AdminConnectionString);
+            Assert.Contains(db.Owner, await admin.QueryAsync<string>("select refreshed_by from metrics.refresh_run"));
+            Assert.Equal(1, await admin.ExecuteScalarAsync<int>(
+                """select (value ->> 'totalActiveShops')::int from "DashboardFact" where "shopDomain" = '__aggregate__' and "factType" = 'metrics.activation.rolling7d' order by id desc limit 1"""));
+
+            var unschedule = Regex.Match(RunbookGrants.Section("### pg_cron"), @"`(SELECT cron\.unschedule\([^`]*\);)`");
+            Assert.True(unschedule.Success, "the pg_cron section of docs/runbook.md names no `SELECT cron.unschedule(...);`");
+            Assert.True(await owner.ExecuteScalarAsync<bool>(unschedule.Groups[1].Value));
+            Assert.Equal(0, await cron.ExecuteScalarAsync<int>("select count(*)::int from cron.job where jobid = @job", new { job }));
+        }
+        finally
+        {
+            await cron.ExecuteAsync("select cron.unschedule(jobid) from cron.job where username = @owner", new { owner = db.Owner });
         }
     }
 

@@ -137,4 +137,70 @@ public class Least_privilege
                 await server.DropRoleAsync(role);
         }
     }
+
+    [Fact]
+    public async Task A_dba_login_created_after_migrate_grants_a_reader_role_once_the_metrics_owner_ran_the_documented_grants()
+    {
+        await using var db = await LeastPrivilegeDatabase.CreateAsync();
+        var grants = RunbookGrants.Read();
+        var ownerGrants = RunbookGrants.Statements(RunbookGrants.WithNames(grants.Blocks[3], db.Names));
+        var dbaStatements = RunbookGrants.Statements(RunbookGrants.WithNames(grants.Blocks[4], db.Names));
+        var (newDba, biReader, bob) = (db.Names["new_dba"], db.Names["bi_reader"], db.Names["bob"]);
+        var call = Assert.Single(dbaStatements, statement => statement.Contains("metrics.grant_reader_access", StringComparison.Ordinal));
+        Assert.Equal(2, ownerGrants.Count);
+
+        // a DBA login that is no superuser, given CREATEROLE after migrate ran, and an analyst login
+        await db.Server.ExecuteAsync("postgres", $"create role {newDba} login password 'dba-pw' createrole nosuperuser; create role {bob} login password 'bob-pw'");
+        await using var admin = new NpgsqlConnection(db.AdminConnectionString);
+        await using var owner = new NpgsqlConnection(db.OwnerConnectionString);
+        await using var dba = new NpgsqlConnection(db.Server.ConnectionString(db.Name, newDba, "dba-pw"));
+        await Task.WhenAll(admin.OpenAsync(), owner.OpenAsync(), dba.OpenAsync());
+        Assert.False(await owner.ExecuteScalarAsync<bool>("select rolsuper or rolcreaterole from pg_roles where rolname = current_user"));
+
+        var refused = await Assert.ThrowsAsync<PostgresException>(() => dba.ExecuteScalarAsync<int>(call));
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, refused.SqlState);
+        Assert.Equal("permission denied for schema metrics", refused.MessageText);
+
+        // each of the owner's statements is needed: with the other one alone the call is still refused
+        foreach (var missing in ownerGrants)
+        {
+            var others = ownerGrants.Where(grant => grant != missing).ToList();
+            foreach (var grant in others)
+                await owner.ExecuteAsync(grant);
+            var stillRefused = await Assert.ThrowsAsync<PostgresException>(() => dba.ExecuteScalarAsync<int>(call));
+            Assert.True(stillRefused.SqlState == PostgresErrorCodes.InsufficientPrivilege, $"without `{missing}`: {stillRefused.MessageText}");
+            foreach (var grant in others)
+                await owner.ExecuteAsync(RunbookGrants.Revoke(grant));
+        }
+
+        // block 4 as the metrics owner (no superuser), then block 5 as the new DBA login
+        foreach (var grant in ownerGrants)
+            await owner.ExecuteAsync(grant);
+        var views = await admin.ExecuteScalarAsync<int>("select count(*)::int from pg_class where relnamespace = 'metrics'::regnamespace and relkind in ('v', 'm')");
+        foreach (var statement in dbaStatements)
+        {
+            if (statement == call)
+                Assert.Equal(views, await dba.ExecuteScalarAsync<int>(statement));
+            else
+                await dba.ExecuteAsync(statement);
+        }
+        Assert.True(views > 0);
+
+        // USAGE on the schema lets the DBA login read nothing; the analyst in its role reads the views only
+        var dbaDenied = await Assert.ThrowsAsync<PostgresException>(() => dba.ExecuteScalarAsync<long>("select count(*) from metrics.sla_breach"));
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, dbaDenied.SqlState);
+        Assert.True(await admin.ExecuteScalarAsync<bool>("select pg_has_role(@bob, @biReader, 'member')", new { bob, biReader }));
+        await db.SessionOpenedAsync("a.myshopify.com", DateTime.UtcNow.AddDays(-2));
+        var refreshed = await CliRun.RunAsync(["refresh", "--connection", db.OwnerConnectionString], clock: TimeProvider.System);
+        Assert.True(refreshed.ExitCode == ExitCodes.Success, refreshed.ToString());
+        await using var analyst = new NpgsqlConnection(db.Server.ConnectionString(db.Name, bob, "bob-pw"));
+        await analyst.OpenAsync();
+        Assert.Equal(views, (await ViewSnapshot.ReadAllAsync(analyst)).Count);
+        Assert.Equal(1, await analyst.ExecuteScalarAsync<long>("select total_active_shops from metrics.activation_current"));
+        foreach (var table in new[] { "metrics.refresh_run", "metrics_staging.breach_day", "public.\"DecisionLog\"" })
+        {
+            var denied = await Assert.ThrowsAsync<PostgresException>(() => analyst.ExecuteScalarAsync<long>($"select count(*) from {table}"));
+            Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, denied.SqlState);
+        }
+    }
 }
