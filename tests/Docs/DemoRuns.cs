@@ -36,6 +36,9 @@ public static partial class DemoRuns
         // the last good refresh ran on the day before yesterday: yesterday's night failed
         ["refreshed the day before yesterday"] = (PostgresServer.MigratedTemplate,
             "call metrics.refresh(((now() at time zone 'UTC')::date - 2 + time '02:00') at time zone 'UTC')"),
+        // refreshed, then one change-capture trigger disabled and one dropped (status exits 12)
+        ["refreshed, two triggers off"] = (PostgresServer.MigratedTemplate,
+            "call metrics.refresh(); alter table \"DashboardFact\" disable trigger metrics_fact_deleted; drop trigger metrics_fact_inserted on \"DashboardFact\""),
     };
 
     public static IReadOnlyCollection<string> StateNames => States.Keys;
