@@ -3,7 +3,7 @@ using Npgsql;
 namespace Metrics.Bench;
 
 /// <summary>
-/// What analysts run: every metrics.*_daily and metrics.*_current view in full, and one shop's
+/// What analysts run: every metrics.*_daily, *_weekly, *_rolling7d and *_current view in full, and one shop's
 /// rows of each per-entity relation. Found in the catalog, so new views are measured too.
 /// </summary>
 internal sealed class AnalystQueries
@@ -23,7 +23,7 @@ internal sealed class AnalystQueries
             from pg_class as c
             join pg_namespace as n on n.oid = c.relnamespace
             where n.nspname = 'metrics' and c.relkind in ('v', 'm', 'r')
-              and (c.relname like '%\_daily' or c.relname like '%\_current')
+              and (c.relname like '%\_daily' or c.relname like '%\_weekly' or c.relname like '%\_rolling7d' or c.relname like '%\_current')
             order by c.relname
             """, connection))
         await using (var reader = await command.ExecuteReaderAsync())
