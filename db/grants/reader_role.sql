@@ -58,7 +58,8 @@ $function$;
 -- caller may manage the role it grants to, so EXECUTE gives no one access to the views (an
 -- analyst has no EXECUTE, and could not name a role it does not manage). USAGE on schema
 -- metrics lets them call it and read nothing: the views need SELECT. Logins given CREATEROLE
--- later get it from the owner of schema metrics (docs/runbook.md, "Least privilege"), or with the next migrate that applies a script.
+-- later get it from the owner of schema metrics (docs/runbook.md, "Least privilege"), or with
+-- the next migrate that applies a script.
 revoke all on function metrics.grant_reader_access(name) from public;
 
 do $do$

@@ -125,16 +125,17 @@ public sealed class MetricsRefresher(DatabaseTarget target, TextWriter progress)
         };
     }
 
-    /// <summary>
-    /// SQLSTATE 57014 means a statement timeout or a cancel request (pg_cancel_backend); the
-    /// message text is translated by the server, so the elapsed time tells them apart.
-    /// </summary>
+    /// <summary>A progress NOTICE of the procedure (a finished stage), as one line.</summary>
     private void ReportStage(object sender, NpgsqlNoticeEventArgs e)
     {
         if (e.Notice.InvariantSeverity == "NOTICE")
             progress.WriteLine(e.Notice.MessageText);
     }
 
+    /// <summary>
+    /// SQLSTATE 57014 means a statement timeout or a cancel request (pg_cancel_backend); the
+    /// message text is translated by the server, so the elapsed time tells them apart.
+    /// </summary>
     private static bool IsStatementTimeout(RefreshOptions options, TimeSpan elapsed) =>
         options.StatementTimeout > TimeSpan.Zero && elapsed >= options.StatementTimeout - TimeSpan.FromMilliseconds(100);
 }
