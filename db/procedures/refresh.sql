@@ -1,4 +1,4 @@
--- CALL metrics.refresh(as_of, full_rebuild): the nightly job, and its three internal steps.
+-- CALL metrics.refresh(as_of, full_rebuild): the nightly job, and its internal steps.
 --
 -- The unit of work is the UTC day. The cutoff (window_end, as_of's UTC midnight) never splits a
 -- day, so what a day's app rows contribute to each entity (its partials: metrics_staging
@@ -13,7 +13,11 @@
 --      parses them again; the keys (shops, breaches, landing pages) of the old and the new
 --      partials are noted, with the keys of the days the cutoff moved over;
 --   3. only the entities with a noted key are derived again, from their few partial rows before
---      the cutoff, and only the daily aggregates of the days they were or are on;
+--      the cutoff (a breach with one version per instant a window end saw), and, of the entities
+--      that changed, the daily aggregates of the days they were or are on, the weekly SLA
+--      aggregates of those days' weeks, and the rolling 7-day windows holding those days, with
+--      the window ends the cutoff moved over (the rows of the *_weekly and *_rolling7d views);
+--      a full refresh empties every derived table first;
 --   4. the three rolling facts for [window_end - 7 days, window_end) are written into
 --      "DashboardFact": our row of each (factType, windowEnd) (metrics_staging.written_fact) is
 --      updated, or one is written (or taken over from an earlier writer) and becomes ours.
@@ -183,11 +187,10 @@ begin
         delete from metrics_staging.shop_activation as shop
         using pg_temp.affected_shop as affected
         where shop.shop_domain = affected.shop_domain
-        returning shop.first_session_at
+        returning shop.*
     )
-    insert into pg_temp.affected_day (metric, day)
-    select distinct 'activation', (first_session_at at time zone 'UTC')::date from removed
-    on conflict do nothing;
+    insert into pg_temp.entity_change (metric, change, entity, day)
+    select 'activation', -1, to_jsonb(removed), (removed.first_session_at at time zone 'UTC')::date from removed;
 
     with first_session as (
         -- the first session of the shop's earliest day: one index lookup, however long its history
@@ -214,28 +217,38 @@ begin
               and decision.decided_at >= first_session.first_session_at
               and decision.decided_at < least(first_session.first_session_at + interval '168 hours', cutoff)
         ) as first_decision on true
-        returning first_session_at
+        returning *
     )
 
-    insert into pg_temp.affected_day (metric, day)
-    select distinct 'activation', (first_session_at at time zone 'UTC')::date from added
-    on conflict do nothing;
+    insert into pg_temp.entity_change (metric, change, entity, day)
+    select 'activation', 1, to_jsonb(added), (added.first_session_at at time zone 'UTC')::date from added;
 
     -- SLA: one row per breach, and one per instant a window end saw (sla_breach_version): the
     -- breach's instant is the earliest its escalation rows give so far, so a later row may move it
     -- earlier, and with it the first action.
-    delete from metrics_staging.sla_breach as breach
-    using pg_temp.affected_breach as affected
-    where breach.shop_domain = affected.shop_domain
-      and breach.conversation_id = affected.conversation_id;
+    with removed as (
+        delete from metrics_staging.sla_breach as breach
+        using pg_temp.affected_breach as affected
+        where breach.shop_domain = affected.shop_domain
+          and breach.conversation_id = affected.conversation_id
+        returning breach.*
+    )
+    insert into pg_temp.entity_change (metric, change, entity, day)
+    select 'sla', -1, to_jsonb(removed), (removed.first_action_at at time zone 'UTC')::date from removed;
 
     with removed as (
         delete from metrics_staging.sla_breach_version as version
         using pg_temp.affected_breach as affected
         where version.shop_domain = affected.shop_domain
           and version.conversation_id = affected.conversation_id
-        returning version.shop_domain, version.conversation_id, version.valid_from, version.first_action_at
+        returning version.*
+    ),
+
+    removed_change as (
+        insert into pg_temp.entity_change (metric, change, entity, day)
+        select 'sla', -1, to_jsonb(removed), (removed.first_action_at at time zone 'UTC')::date from removed
     )
+
     insert into pg_temp.breach_version_change (change, shop_domain, conversation_id, valid_from, first_action_at)
     select -1, shop_domain, conversation_id, valid_from, first_action_at from removed;
 
@@ -283,7 +296,12 @@ begin
             order by decision.decided_at, decision.decision_id
             limit 1
         ) as first_action on true
-        returning shop_domain, conversation_id, valid_from, valid_until, breached_at, first_action_at, first_action
+        returning *
+    ),
+
+    added_change as (
+        insert into pg_temp.entity_change (metric, change, entity, day)
+        select 'sla', 1, to_jsonb(added), (added.first_action_at at time zone 'UTC')::date from added
     ),
 
     current_version as (
@@ -291,17 +309,16 @@ begin
         select shop_domain, conversation_id, breached_at, first_action_at, first_action
         from added
         where valid_until is null
+        returning *
+    ),
+
+    current_change as (
+        insert into pg_temp.entity_change (metric, change, entity, day)
+        select 'sla', 1, to_jsonb(current_version), (current_version.first_action_at at time zone 'UTC')::date from current_version
     )
 
     insert into pg_temp.breach_version_change (change, shop_domain, conversation_id, valid_from, first_action_at)
     select 1, shop_domain, conversation_id, valid_from, first_action_at from added;
-
-    -- the days and window ends of every version removed or added
-    insert into pg_temp.affected_day (metric, day)
-    select distinct 'sla', (first_action_at at time zone 'UTC')::date
-    from pg_temp.breach_version_change
-    where first_action_at is not null
-    on conflict do nothing;
 
     -- The breaches open at each window end (sla_open_breach_day, summed by the view): a breach is
     -- known from its first version's valid_from, and closed from the first window end after its
@@ -336,11 +353,10 @@ begin
         using pg_temp.affected_page as affected
         where anomaly.shop_domain = affected.shop_domain
           and anomaly.landing_page = affected.landing_page
-        returning anomaly.detected_at
+        returning anomaly.*
     )
-    insert into pg_temp.affected_day (metric, day)
-    select distinct 'anomaly', (detected_at at time zone 'UTC')::date from removed
-    on conflict do nothing;
+    insert into pg_temp.entity_change (metric, change, entity, day)
+    select 'anomaly', -1, to_jsonb(removed), (removed.detected_at at time zone 'UTC')::date from removed;
 
     with anomaly as (
         select partial.shop_domain, partial.landing_page, partial.range_end, min(partial.detected_at) as detected_at
@@ -364,11 +380,23 @@ begin
               and decision.decided_at >= anomaly.detected_at
               and decision.decided_at < cutoff
         ) as response on true
-        returning detected_at
+        returning *
     )
 
+    insert into pg_temp.entity_change (metric, change, entity, day)
+    select 'anomaly', 1, to_jsonb(added), (added.detected_at at time zone 'UTC')::date from added;
+
+    -- the days of the entities that changed (a row derived again as it was cancels out): their
+    -- daily aggregates, and below their weeks and windows, are derived again
     insert into pg_temp.affected_day (metric, day)
-    select distinct 'anomaly', (detected_at at time zone 'UTC')::date from added
+    select distinct metric, day
+    from (
+        select metric, day
+        from pg_temp.entity_change
+        where day is not null
+        group by metric, entity, day
+        having sum(change) <> 0
+    ) as changed
     on conflict do nothing;
 
     -- the daily aggregates of the touched days, from the analyst views (their columns are the rules)
@@ -409,7 +437,7 @@ end
 $procedure$;
 
 comment on procedure metrics_staging.derive_entities(timestamptz) is
-    'Internal to metrics.refresh: derives again, as of cutoff, the entities listed in the refresh''s pg_temp.affected_* tables from their partials, and the daily aggregates of the days they touch.';
+    'Internal to metrics.refresh: derives again, as of cutoff, the entities listed in the refresh''s pg_temp.affected_* tables from their partials (and the breaches'' versions and open-breach counts), and the daily aggregates of the days of the entities that changed.';
 
 -- Step 3, continued: the weekly SLA aggregates of the weeks of the touched days, and the rolling
 -- 7-day windows of each metric that hold a touched day (window ends D in day + 1 ... day + 7, up
@@ -617,9 +645,10 @@ begin
     create temporary table if not exists affected_day (metric text, day date, primary key (metric, day)) on commit drop;
     create temporary table if not exists repaired_day (input_kind text, day date) on commit drop;
     create temporary table if not exists breach_version_change (change integer, shop_domain text, conversation_id bigint, valid_from date, first_action_at timestamptz) on commit drop;
+    create temporary table if not exists entity_change (metric text, change integer, entity jsonb, day date) on commit drop;
     create temporary table if not exists affected_window (metric text, window_end date, primary key (metric, window_end)) on commit drop;
     truncate pg_temp.parse_range, pg_temp.affected_shop, pg_temp.affected_breach, pg_temp.affected_page, pg_temp.affected_day,
-        pg_temp.repaired_day, pg_temp.breach_version_change, pg_temp.affected_window;
+        pg_temp.repaired_day, pg_temp.breach_version_change, pg_temp.entity_change, pg_temp.affected_window;
 
     -- 1. The days to parse, per input kind, as ranges [first_day, end_day). The log is emptied
     -- before the app tables are read: a change committed in between is parsed now and stays
@@ -629,10 +658,19 @@ begin
         delete from metrics_staging.changed_day;
         insert into pg_temp.parse_range (input_kind, first_day, end_day)
         select kind, '-infinity', 'infinity' from unnest(input_kinds) as kind;
-        -- every entity the views show now is derived again, whatever the partials held
-        insert into pg_temp.affected_shop select shop_domain from metrics_staging.shop_activation;
-        insert into pg_temp.affected_breach select shop_domain, conversation_id from metrics_staging.sla_breach;
-        insert into pg_temp.affected_page select distinct shop_domain, landing_page from metrics_staging.landing_page_anomaly;
+        -- everything derived is derived again from the partials alone, whatever the tables held
+        delete from metrics_staging.shop_activation;
+        delete from metrics_staging.sla_breach;
+        delete from metrics_staging.sla_breach_version;
+        delete from metrics_staging.landing_page_anomaly;
+        delete from metrics_staging.activation_day;
+        delete from metrics_staging.sla_resolution_day;
+        delete from metrics_staging.anomaly_response_day;
+        delete from metrics_staging.sla_resolution_week;
+        delete from metrics_staging.sla_open_breach_day;
+        delete from metrics_staging.activation_window;
+        delete from metrics_staging.sla_resolution_window;
+        delete from metrics_staging.anomaly_response_window;
     else
         -- the partials hold every day before the horizon; later days wait for the cutoff to pass them
         horizon := greatest(parsed_through, cutoff_day);
@@ -731,26 +769,38 @@ begin
         (select count(*) from pg_temp.affected_window),
         (select count(distinct metrics.week_of(day)) from pg_temp.affected_day where metric = 'sla' and isfinite(day))), stage_started_at);
 
-    -- 4. The facts: the rolling windows ending at the cutoff, from the analyst views.
+    -- 4. The facts, from the analyst views (the rolling views hold the same for every window end,
+    -- derived from the windows' tables: tests/Refresh/RollingSeriesTests.cs compares them).
     written_at := date_trunc('milliseconds', clock_timestamp() at time zone 'UTC');
 
     for written in
     with activation as (
-        select rolling.total_active_shops, rolling.activated_shops, rolling.activation_rate
-        from metrics.activation_rolling7d as rolling
-        where rolling.window_end = cutoff_day
+        select
+            count(*) as total_active_shops,
+            count(*) filter (where is_activated) as activated_shops
+        from metrics.shop_activation
+        where first_session_at >= window_start
+          and first_session_at < window_end
     ),
 
     resolution as (
-        select rolling.sample_size, rolling.median_minutes, rolling.p90_minutes, rolling.open_breaches
-        from metrics.sla_resolution_rolling7d as rolling
-        where rolling.window_end = cutoff_day
+        select
+            count(*) as sample_size,
+            metrics.interpolated_percentile(array_agg(resolution_minutes), 0.5) as median_minutes,
+            metrics.interpolated_percentile(array_agg(resolution_minutes), 0.9) as p90_minutes,
+            (select count(*) from metrics.sla_breach where is_open) as open_breaches
+        from metrics.sla_breach
+        where first_action_at >= window_start
+          and first_action_at < window_end
     ),
 
     response as (
-        select rolling.total_anomalies, rolling.responded_within_24h, rolling.response_rate
-        from metrics.anomaly_response_rolling7d as rolling
-        where rolling.window_end = cutoff_day
+        select
+            count(*) as total_anomalies,
+            count(*) filter (where is_responded_within_24h) as responded_within_24h
+        from metrics.landing_page_anomaly
+        where detected_at >= window_start
+          and detected_at < window_end
     ),
 
     -- what each metric adds to the fields every fact has (window, generatedAt)
@@ -760,7 +810,7 @@ begin
             jsonb_build_object(
                 'totalActiveShops', total_active_shops,
                 'activatedShops', activated_shops,
-                'activationRate', activation_rate),
+                'activationRate', metrics.rate(activated_shops, total_active_shops)),
             jsonb_build_object(
                 'notes', 'Cohort: shops whose first dashboard session is in [windowStart, windowEnd). Activated: an ops decision within 7 days of that first session, before windowEnd.')
         from activation
@@ -769,8 +819,8 @@ begin
             'metrics.sla_resolution.rolling7d',
             jsonb_build_object(
                 'sampleSize', sample_size,
-                'medianMinutes', median_minutes,
-                'p90Minutes', p90_minutes),
+                'medianMinutes', trim_scale(round(median_minutes, 2)),
+                'p90Minutes', trim_scale(round(p90_minutes, 2))),
             jsonb_build_object(
                 'sampleSize', sample_size,
                 'openBreaches', open_breaches,
@@ -782,7 +832,7 @@ begin
             jsonb_build_object(
                 'totalAnomalies', total_anomalies,
                 'respondedWithin24h', responded_within_24h,
-                'responseRate', response_rate),
+                'responseRate', metrics.rate(responded_within_24h, total_anomalies)),
             jsonb_build_object(
                 'notes', 'Anomalies (shop, landing page, range end) first detected in [windowStart, windowEnd); responded: a seo.assignment.* ops decision for the page within 24 hours of detection, before windowEnd.')
         from response
@@ -865,4 +915,4 @@ end
 $procedure$;
 
 comment on procedure metrics.refresh(timestamptz, boolean) is
-    'Brings the partials, entities and daily aggregates up to date as of as_of''s UTC midnight (parsing only the UTC days changed since the last refresh or newly before that midnight; every day with full_rebuild => true) and writes the three rolling 7-day facts (metrics.activation / sla_resolution / anomaly_response .rolling7d) for the window ending there, in one transaction, one refresh at a time. Reads no app row created at or after that midnight. Rerunning for the same day updates the facts in place.';
+    'Brings the partials, entities, daily and weekly aggregates and rolling windows up to date as of as_of''s UTC midnight (parsing only the UTC days changed since the last refresh or newly before that midnight; every day with full_rebuild => true) and writes the three rolling 7-day facts (metrics.activation / sla_resolution / anomaly_response .rolling7d) for the window ending there, in one transaction, one refresh at a time. Reads no app row created at or after that midnight. Rerunning for the same day updates the facts in place.';

@@ -17,7 +17,7 @@ from metrics.series_window_ends((select min(cohort_day) + 1 from metrics_staging
 left join metrics_staging.activation_window as activation on activation.window_end = day.window_end;
 
 comment on view metrics.activation_rolling7d is
-    'Activation over rolling 7-day windows: one row per window end D, from the day after the first onboarding to the newest refresh''s window_end, holding what the metrics.activation.rolling7d fact with windowEnd D holds (the data before D: shops first seen in [D - 7 days, D), activated by a decision before D).';
+    'Activation over rolling 7-day windows: one row per window end D, from the day after the first onboarding to the newest refresh''s window_end, holding what a refresh as of D writes in the metrics.activation.rolling7d fact with windowEnd D, from the app rows created before D (the data before D: shops first seen in [D - 7 days, D), activated by a decision before D).';
 comment on column metrics.activation_rolling7d.window_start is 'First UTC day of the window (windowStart of the fact, at 00:00 UTC).';
 comment on column metrics.activation_rolling7d.window_end is 'D: the UTC day after the window (windowEnd of the fact, at 00:00 UTC); the window is [window_start, window_end).';
 comment on column metrics.activation_rolling7d.total_active_shops is 'Shops whose first dashboard session is in the window (totalActiveShops).';

@@ -17,7 +17,7 @@ from metrics.series_window_ends((select min(detection_day) + 1 from metrics_stag
 left join metrics_staging.anomaly_response_window as response on response.window_end = day.window_end;
 
 comment on view metrics.anomaly_response_rolling7d is
-    'Anomaly response over rolling 7-day windows: one row per window end D, from the day after the first detection to the newest refresh''s window_end, holding what the metrics.anomaly_response.rolling7d fact with windowEnd D holds (anomalies detected in [D - 7 days, D), answered within 24 hours and before D).';
+    'Anomaly response over rolling 7-day windows: one row per window end D, from the day after the first detection to the newest refresh''s window_end, holding what a refresh as of D writes in the metrics.anomaly_response.rolling7d fact with windowEnd D, from the app rows created before D (anomalies detected in [D - 7 days, D), answered within 24 hours and before D).';
 comment on column metrics.anomaly_response_rolling7d.window_start is 'First UTC day of the window (windowStart of the fact, at 00:00 UTC).';
 comment on column metrics.anomaly_response_rolling7d.window_end is 'D: the UTC day after the window (windowEnd of the fact, at 00:00 UTC); the window is [window_start, window_end).';
 comment on column metrics.anomaly_response_rolling7d.total_anomalies is 'Anomalies (shop, landing page, range end) first detected in the window (totalAnomalies).';

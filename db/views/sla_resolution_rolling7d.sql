@@ -39,7 +39,7 @@ inner join open_breach on open_breach.window_end = window_day.window_end
 left join metrics_staging.sla_resolution_window as resolution on resolution.window_end = window_day.window_end;
 
 comment on view metrics.sla_resolution_rolling7d is
-    'SLA resolution over rolling 7-day windows: one row per window end D, from the first window end with a known breach to the newest refresh''s window_end, holding what the metrics.sla_resolution.rolling7d fact with windowEnd D holds (breaches, with the instant the data before D gave them, first acted on in [D - 7 days, D); breaches open at D).';
+    'SLA resolution over rolling 7-day windows: one row per window end D, from the first window end with a known breach to the newest refresh''s window_end, holding what a refresh as of D writes in the metrics.sla_resolution.rolling7d fact with windowEnd D, from the app rows created before D (breaches, with the instant the data before D gave them, first acted on in [D - 7 days, D); breaches open at D).';
 comment on column metrics.sla_resolution_rolling7d.window_start is 'First UTC day of the window (windowStart of the fact, at 00:00 UTC).';
 comment on column metrics.sla_resolution_rolling7d.window_end is 'D: the UTC day after the window (windowEnd of the fact, at 00:00 UTC); the window is [window_start, window_end).';
 comment on column metrics.sla_resolution_rolling7d.sample_size is 'Breaches first acted on in the window (sampleSize).';
