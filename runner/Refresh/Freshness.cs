@@ -54,7 +54,7 @@ public sealed record Freshness(LastRefresh? Last, IReadOnlyList<ViewRowCount> Vi
         var viewNames = await connection.QueryAsync<string>(
             """
             select c.relname from pg_class as c inner join pg_namespace as n on n.oid = c.relnamespace
-            where n.nspname = 'metrics' and c.relkind = 'v' and c.relname !~ '_(daily|current)$' order by c.relname
+            where n.nspname = 'metrics' and c.relkind = 'v' and c.relname !~ '_(daily|weekly|rolling7d|current)$' order by c.relname
             """);
         var views = viewNames.Any()
             ? (await connection.QueryAsync<ViewRowCount>(string.Join(" union all ", viewNames.Select(view =>
