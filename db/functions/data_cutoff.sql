@@ -55,11 +55,13 @@ stable parallel safe
 as $$
     select series.first_week + 7 * week_offset
     from (
-        select metrics.week_of(first_day) as first_week, metrics.week_of(cutoff_day - 1) as last_week
+        select metrics.week_of(first_day) as first_week, metrics.week_of(cutoff_day - 1) as last_week, cutoff_day
         from (select (metrics.data_cutoff() at time zone 'UTC')::date as cutoff_day) as cutoff
-        where isfinite(cutoff_day) and isfinite(first_day)
     ) as series
-    cross join generate_series(0, (series.last_week - series.first_week) / 7) as week_offset
+    -- (a CASE, not a WHERE: the planner may compute the bound before any filter, and infinite
+    -- dates cannot be subtracted)
+    cross join generate_series(0, case when isfinite(series.cutoff_day) and isfinite(series.first_week)
+                                       then (series.last_week - series.first_week) / 7 end) as week_offset
 $$;
 
 comment on function metrics.series_weeks(date) is
@@ -77,9 +79,9 @@ as $$
     from (
         select least(coalesce(first_window_end, cutoff_day), cutoff_day) as first_day, cutoff_day
         from (select (metrics.data_cutoff() at time zone 'UTC')::date as cutoff_day) as cutoff
-        where isfinite(cutoff_day)
     ) as series
-    cross join generate_series(0, series.cutoff_day - series.first_day) as day_offset
+    cross join generate_series(0, case when isfinite(series.cutoff_day) and isfinite(series.first_day)
+                                       then series.cutoff_day - series.first_day end) as day_offset
 $$;
 
 comment on function metrics.series_window_ends(date) is
