@@ -242,15 +242,9 @@ begin
         where version.shop_domain = affected.shop_domain
           and version.conversation_id = affected.conversation_id
         returning version.*
-    ),
-
-    removed_change as (
-        insert into pg_temp.entity_change (metric, change, entity, day)
-        select 'sla', -1, to_jsonb(removed), (removed.first_action_at at time zone 'UTC')::date from removed
     )
-
-    insert into pg_temp.breach_version_change (change, shop_domain, conversation_id, valid_from, first_action_at)
-    select -1, shop_domain, conversation_id, valid_from, first_action_at from removed;
+    insert into pg_temp.entity_change (metric, change, entity, day)
+    select 'sla', -1, to_jsonb(removed), (removed.first_action_at at time zone 'UTC')::date from removed;
 
     with partial as (
         select
@@ -310,27 +304,24 @@ begin
         from added
         where valid_until is null
         returning *
-    ),
-
-    current_change as (
-        insert into pg_temp.entity_change (metric, change, entity, day)
-        select 'sla', 1, to_jsonb(current_version), (current_version.first_action_at at time zone 'UTC')::date from current_version
     )
 
-    insert into pg_temp.breach_version_change (change, shop_domain, conversation_id, valid_from, first_action_at)
-    select 1, shop_domain, conversation_id, valid_from, first_action_at from added;
+    insert into pg_temp.entity_change (metric, change, entity, day)
+    select 'sla', 1, to_jsonb(current_version), (current_version.first_action_at at time zone 'UTC')::date from current_version;
 
     -- The breaches open at each window end (sla_open_breach_day, summed by the view): a breach is
     -- known from its first version's valid_from, and closed from the first window end after its
     -- first action (its versions' first actions only move earlier, so the earliest such window
-    -- end of any version is the one). The removed breaches are taken out, the added ones put in.
+    -- end of any version is the one). The removed breaches are taken out, the added ones put in:
+    -- their versions are the 'sla' entity changes with a valid_from, day the first action's day.
     with span as (
         select
             change,
-            min(valid_from) as known_from,
-            min(greatest(valid_from, (first_action_at at time zone 'UTC')::date + 1)) filter (where first_action_at is not null) as closed_from
-        from pg_temp.breach_version_change
-        group by change, shop_domain, conversation_id
+            min((entity ->> 'valid_from')::date) as known_from,
+            min(greatest((entity ->> 'valid_from')::date, day + 1)) filter (where day is not null) as closed_from
+        from pg_temp.entity_change
+        where metric = 'sla' and entity ? 'valid_from'
+        group by change, entity ->> 'shop_domain', entity ->> 'conversation_id'
     ),
 
     span_end (window_end, known_breaches, closed_breaches) as (
@@ -644,11 +635,10 @@ begin
     create temporary table if not exists affected_page (shop_domain text, landing_page text, primary key (shop_domain, landing_page)) on commit drop;
     create temporary table if not exists affected_day (metric text, day date, primary key (metric, day)) on commit drop;
     create temporary table if not exists repaired_day (input_kind text, day date) on commit drop;
-    create temporary table if not exists breach_version_change (change integer, shop_domain text, conversation_id bigint, valid_from date, first_action_at timestamptz) on commit drop;
     create temporary table if not exists entity_change (metric text, change integer, entity jsonb, day date) on commit drop;
     create temporary table if not exists affected_window (metric text, window_end date, primary key (metric, window_end)) on commit drop;
     truncate pg_temp.parse_range, pg_temp.affected_shop, pg_temp.affected_breach, pg_temp.affected_page, pg_temp.affected_day,
-        pg_temp.repaired_day, pg_temp.breach_version_change, pg_temp.entity_change, pg_temp.affected_window;
+        pg_temp.repaired_day, pg_temp.entity_change, pg_temp.affected_window;
 
     -- 1. The days to parse, per input kind, as ranges [first_day, end_day). The log is emptied
     -- before the app tables are read: a change committed in between is parsed now and stays

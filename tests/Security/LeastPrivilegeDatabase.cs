@@ -14,7 +14,8 @@ namespace Metrics.Tests.Security;
 /// </summary>
 public sealed class LeastPrivilegeDatabase : IAsyncDisposable
 {
-    private const string OwnerPassword = "owner-pw";
+    /// <summary>The metrics owner's password, for <c>'change-me'</c> in the document.</summary>
+    public const string OwnerPassword = "owner-pw";
 
     private LeastPrivilegeDatabase(PostgresServer server, IReadOnlyDictionary<string, string> names)
     {
@@ -42,19 +43,7 @@ public sealed class LeastPrivilegeDatabase : IAsyncDisposable
     public static async Task<LeastPrivilegeDatabase> CreateAsync()
     {
         var server = await PostgresServer.Instance;
-        var suffix = Guid.NewGuid().ToString("N")[..8];
-        var names = new Dictionary<string, string>
-        {
-            ["shop"] = await server.CreateDatabaseAsync(template: null),
-            ["app_owner"] = "app_owner_" + suffix,
-            ["metrics_owner"] = "metrics_owner_" + suffix,
-            ["metrics_reader"] = "metrics_reader_" + suffix,
-            ["alice"] = "alice_" + suffix,
-            ["new_dba"] = "new_dba_" + suffix,
-            ["bi_reader"] = "bi_reader_" + suffix,
-            ["bob"] = "bob_" + suffix,
-            ["'change-me'"] = $"'{OwnerPassword}'",
-        };
+        var names = await NewNamesAsync(server);
         var db = new LeastPrivilegeDatabase(server, names);
         try
         {
@@ -66,6 +55,24 @@ public sealed class LeastPrivilegeDatabase : IAsyncDisposable
             await db.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>A new empty database and, for each of the document's names, one of its own (the roles are not created).</summary>
+    public static async Task<Dictionary<string, string>> NewNamesAsync(PostgresServer server)
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        return new Dictionary<string, string>
+        {
+            ["shop"] = await server.CreateDatabaseAsync(template: null),
+            ["app_owner"] = "app_owner_" + suffix,
+            ["metrics_owner"] = "metrics_owner_" + suffix,
+            ["metrics_reader"] = "metrics_reader_" + suffix,
+            ["alice"] = "alice_" + suffix,
+            ["new_dba"] = "new_dba_" + suffix,
+            ["bi_reader"] = "bi_reader_" + suffix,
+            ["bob"] = "bob_" + suffix,
+            ["'change-me'"] = $"'{OwnerPassword}'",
+        };
     }
 
     private async Task MigrateAsTheDocumentSaysAsync()

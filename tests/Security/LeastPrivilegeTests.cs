@@ -14,22 +14,11 @@ namespace Metrics.Tests.Security;
 /// </summary>
 public class Least_privilege
 {
-    private const string OwnerPassword = "owner-pw";
-
     [Fact]
     public async Task Every_command_runs_as_the_documented_login_and_the_reader_sees_only_views_without_personal_data()
     {
         var server = await PostgresServer.Instance;
-        var suffix = Guid.NewGuid().ToString("N")[..8];
-        var names = new Dictionary<string, string>
-        {
-            ["shop"] = await server.CreateDatabaseAsync(template: null),
-            ["app_owner"] = "app_owner_" + suffix,
-            ["metrics_owner"] = "metrics_owner_" + suffix,
-            ["metrics_reader"] = "metrics_reader_" + suffix,
-            ["alice"] = "alice_" + suffix,
-            ["'change-me'"] = $"'{OwnerPassword}'",
-        };
+        var names = await LeastPrivilegeDatabase.NewNamesAsync(server);
         var (database, appOwner, owner, reader, alice) = (names["shop"], names["app_owner"], names["metrics_owner"], names["metrics_reader"], names["alice"]);
         var grants = RunbookGrants.Read();
         await using var admin = new NpgsqlConnection(server.ConnectionString(database));
@@ -47,7 +36,7 @@ public class Least_privilege
             }
 
             await admin.ExecuteAsync(RunbookGrants.WithNames(grants.Blocks[0], names));
-            var connection = server.ConnectionString(database, owner, OwnerPassword);
+            var connection = server.ConnectionString(database, owner, LeastPrivilegeDatabase.OwnerPassword);
             var migrateArgs = new[] { "migrate", "--connection", connection, "--reader-role", reader };
 
             // without the app tables' owner, the first migrate stops at the indexes of 0007, as documented
